@@ -1,0 +1,4 @@
+// Entry point of the dash command.
+using Dash.Host;
+
+return Cli.Run(args);

@@ -1,0 +1,113 @@
+// Process start-up for everything that touches TorchSharp: checks the native prerequisite and applies the allocator fix.
+using System.Runtime.InteropServices;
+
+namespace Dash.Model.Runtime;
+
+/// <summary>
+/// Every Dash process calls <see cref="Initialize"/> before its first tensor. It fails with a clear message when the
+/// C++ runtime is too old for TorchSharp (instead of a TypeInitializationException deep inside the first op) and
+/// stops glibc from returning large tensor buffers to the OS after every op (3-7x slower sampling otherwise).
+/// </summary>
+public static class NativeRuntime
+{
+    /// <summary>The libstdc++ symbol version TorchSharp 0.107's native library needs (GCC 13+).</summary>
+    public const string RequiredGlibcxx = "GLIBCXX_3.4.32";
+
+    private const int MTrimThreshold = -1;
+    private const int MMmapMax = -4;
+    private static readonly Lock Gate = new();
+    private static bool _initialized;
+
+    /// <summary>True once <see cref="Initialize"/> has applied the allocator settings (Linux/glibc only).</summary>
+    public static bool AllocatorTuned { get; private set; }
+
+    /// <summary>Checks prerequisites and tunes the allocator; safe to call many times.</summary>
+    /// <exception cref="NativeRuntimeException">The C++ runtime cannot load TorchSharp; the message says how to fix it.</exception>
+    public static void Initialize()
+    {
+        lock (Gate)
+        {
+            if (_initialized) return;
+            var problem = FindLibstdcxxProblem();
+            if (problem is not null) throw new NativeRuntimeException(problem);
+            AllocatorTuned = TuneAllocator();
+            _initialized = true;
+        }
+    }
+
+    /// <summary>Returns null when libstdc++ is new enough (or the platform is not Linux), else what to do.</summary>
+    public static string? FindLibstdcxxProblem()
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        var path = FindLibstdcxx();
+        if (path is null) return null; // Unusual layout: let TorchSharp report what it finds.
+        if (FileContains(path, RequiredGlibcxx)) return null;
+        return $"TorchSharp needs libstdc++ with {RequiredGlibcxx} (GCC 13 or newer), but {path} is older. " +
+               "On Debian 12 run `sudo bash scripts/ensure-native.sh` from the Dash repository (it installs libstdc++6 " +
+               "from Debian 13); on other distributions install the libstdc++6 of GCC 13 or newer.";
+    }
+
+    private static string? FindLibstdcxx()
+    {
+        string[] candidates =
+        [
+            "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib/aarch64-linux-gnu/libstdc++.so.6",
+            "/usr/lib64/libstdc++.so.6", "/usr/lib/libstdc++.so.6", "/lib/x86_64-linux-gnu/libstdc++.so.6",
+        ];
+        return candidates.FirstOrDefault(File.Exists);
+    }
+
+    private static bool FileContains(string path, string ascii)
+    {
+        var needle = System.Text.Encoding.ASCII.GetBytes(ascii);
+        var bytes = File.ReadAllBytes(ResolveLinks(path));
+        return bytes.AsSpan().IndexOf(needle) >= 0;
+    }
+
+    private static string ResolveLinks(string path)
+    {
+        var target = new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true);
+        return target?.FullName ?? path;
+    }
+
+    private static bool TuneAllocator()
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        try
+        {
+            // Keep freed buffers in the heap: never mmap big blocks, never trim the heap top.
+            return Mallopt(MMmapMax, 0) == 1 && Mallopt(MTrimThreshold, int.MaxValue) == 1;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return false; // musl or another libc without mallopt.
+        }
+        catch (DllNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Bytes glibc currently holds in mmapped blocks (0 when the allocator fix is active and tensors are freed).</summary>
+    public static long MmappedBytes()
+    {
+        if (!OperatingSystem.IsLinux()) return 0;
+        var info = MallInfo2();
+        return (long)info.Hblkhd;
+    }
+
+    [DllImport("libc", EntryPoint = "mallopt")]
+    private static extern int Mallopt(int param, int value);
+
+    [DllImport("libc", EntryPoint = "mallinfo2")]
+    private static extern MallInfo2Struct MallInfo2();
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct MallInfo2Struct
+    {
+        public nuint Arena, Ordblks, Smblks, Hblks, Hblkhd, Usmblks, Fsmblks, Uordblks, Fordblks, Keepcost;
+    }
+}
+
+/// <summary>The native runtime cannot run TorchSharp; the message tells the user what to install.</summary>
+public sealed class NativeRuntimeException(string message) : Exception(message);

@@ -1,0 +1,41 @@
+// Locates the public test data in ../shared/data by walking up from the test assembly.
+using System.Runtime.CompilerServices;
+
+namespace Dash.Testing;
+
+internal static class SharedData
+{
+    private static readonly Lazy<string?> RootLazy = new(FindRoot);
+
+    /// <summary>The shared/data folder, or null when it is genuinely absent.</summary>
+    public static string? Root => RootLazy.Value;
+
+    /// <summary>Full path of a file under shared/data; fails with a clear message when the folder is missing.</summary>
+    public static string File(string relative)
+    {
+        var root = Root ?? throw new InvalidOperationException(
+            "The shared test data folder (../shared/data beside the repository) was not found. Set DASH_SHARED_DATA to its path.");
+        return Path.Combine(root, relative);
+    }
+
+    private static string? FindRoot()
+    {
+        var env = Environment.GetEnvironmentVariable("DASH_SHARED_DATA");
+        if (!string.IsNullOrEmpty(env) && Directory.Exists(env)) return env;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "data");
+            if (Directory.Exists(candidate)) return candidate;
+        }
+        return null;
+    }
+}
+
+#if DASH_USES_TORCH
+internal static class TestModuleInit
+{
+    /// <summary>Applies the same native start-up as every Dash process before any test runs.</summary>
+    [ModuleInitializer]
+    internal static void Init() => Dash.Model.Runtime.NativeRuntime.Initialize();
+}
+#endif
