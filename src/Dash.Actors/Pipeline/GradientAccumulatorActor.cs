@@ -1,0 +1,90 @@
+// Owns the learner (model, optimizer, optional frozen reference): accumulates micro-batch gradients, steps, publishes weights.
+using System.Diagnostics;
+using Akka.Actor;
+using Dash.Actors.Engines;
+using Dash.Actors.Protocol;
+
+namespace Dash.Actors.Pipeline;
+
+/// <summary>
+/// The learner's actor. Gradients of every micro-batch add up until <see cref="ApplyStep"/>; then the optimizer steps
+/// and, when asked, the new weights go to every sampler through one reused buffer (the coordinator waits for every
+/// sampler's acknowledgement before the next publish, so the buffer is never written while a sampler reads it).
+/// </summary>
+public sealed class GradientAccumulatorActor : ReceiveActor
+{
+    private readonly IEngineFactory _factory;
+    private readonly IReadOnlyList<IActorRef> _samplers;
+    private IPolicyLearner? _learner;
+    private float[] _weights = [];
+
+    public GradientAccumulatorActor(IEngineFactory factory, IReadOnlyList<IActorRef> samplers)
+    {
+        _factory = factory;
+        _samplers = samplers;
+        Receive<PrepareOldLogProbs>(OnPrepare);
+        Receive<Accumulate>(OnAccumulate);
+        Receive<ApplyStep>(OnStep);
+        Receive<SendWeightsTo>(m => m.Sampler.Tell(new WeightUpdate(_learner!.Version, CurrentWeights())));
+    }
+
+    public static Props Props(IEngineFactory factory, IReadOnlyList<IActorRef> samplers) =>
+        Akka.Actor.Props.Create(() => new GradientAccumulatorActor(factory, samplers)).WithDispatcher(Dispatchers.Model);
+
+    protected override void PreStart()
+    {
+        _learner = _factory.CreateLearner();
+        _weights = new float[_learner.ParameterCount];
+        Publish();
+    }
+
+    protected override void PostStop()
+    {
+        _learner?.Dispose();
+        _learner = null;
+    }
+
+    private float[] CurrentWeights()
+    {
+        _learner!.CopyWeights(_weights);
+        return _weights;
+    }
+
+    private void Publish()
+    {
+        var update = new WeightUpdate(_learner!.Version, CurrentWeights());
+        foreach (var sampler in _samplers) sampler.Tell(update);
+    }
+
+    private void OnPrepare(PrepareOldLogProbs m)
+    {
+        var clock = Stopwatch.StartNew();
+        var old = _learner!.LogProbs(m.Batch.Rows);
+        var rows = m.Batch.Rows.Select((r, i) => r with { OldLogProbs = old[i] }).ToArray();
+        Sender.Tell(new OldLogProbsReady(m.Batch with { Rows = rows }, clock.Elapsed.TotalSeconds));
+    }
+
+    private void OnAccumulate(Accumulate m)
+    {
+        var clock = Stopwatch.StartNew();
+        int rows = 0, tokens = 0;
+        double loss = 0, kl = 0;
+        foreach (var micro in m.MicroBatches)
+        {
+            var stats = _learner!.Accumulate(micro.Select(i => m.Batch.Rows[i]).ToArray(), m.NormalizerRows);
+            rows += stats.Rows;
+            tokens += stats.Tokens;
+            loss += stats.Loss;
+            kl += stats.Kl;
+        }
+        Sender.Tell(new Accumulated(m.Batch.Step, rows, tokens, loss, kl, clock.Elapsed.TotalSeconds));
+    }
+
+    private void OnStep(ApplyStep m)
+    {
+        var clock = Stopwatch.StartNew();
+        var stats = _learner!.Step();
+        if (m.Publish) Publish();
+        Sender.Tell(new StepApplied(m.Step, _learner.Version, stats.GradNorm, stats.LearningRate, clock.Elapsed.TotalSeconds));
+    }
+}

@@ -1,0 +1,71 @@
+// Tracks the shards of one sampling round: queued, in flight, sampled, scored; re-issues and de-duplicates.
+using Dash.Actors.Protocol;
+
+namespace Dash.Actors.Pipeline;
+
+/// <summary>
+/// The shards of one round of sampling (a training round or an evaluation). Every shard is sampled exactly once:
+/// a failed shard goes back to the queue, a second result for the same shard is counted and ignored.
+/// </summary>
+internal sealed class WorkSet(IReadOnlyList<SampleShard> shards, bool isEval)
+{
+    private readonly Queue<SampleShard> _queue = new(shards);
+    private readonly Dictionary<int, int> _inFlight = [];
+    private readonly SortedDictionary<int, RolloutBatch> _sampled = [];
+    private readonly SortedDictionary<int, RolloutBatch> _scored = [];
+
+    public bool IsEval { get; } = isEval;
+    public int Count { get; } = shards.Count;
+    public int Reissued { get; private set; }
+    public int Duplicates { get; private set; }
+    public int Correct { get; private set; }
+    public bool AllSampled => _sampled.Count == Count;
+    public bool AllScored => _scored.Count == Count;
+    public bool HasQueued => _queue.Count > 0;
+
+    public SampleShard Take(int samplerId)
+    {
+        var shard = _queue.Dequeue();
+        _inFlight[shard.ShardId] = samplerId;
+        return shard;
+    }
+
+    /// <summary>Records a sampled shard; false when it is a duplicate (already sampled).</summary>
+    public bool Sampled(RolloutBatch batch)
+    {
+        _inFlight.Remove(batch.ShardId);
+        if (!_sampled.TryAdd(batch.ShardId, batch))
+        {
+            Duplicates++;
+            return false;
+        }
+        return true;
+    }
+
+    public void Failed(SampleShard shard)
+    {
+        if (_sampled.ContainsKey(shard.ShardId) || _queue.Any(s => s.ShardId == shard.ShardId)) return;
+        _inFlight.Remove(shard.ShardId);
+        _queue.Enqueue(shard);
+        Reissued++;
+    }
+
+    /// <summary>Shards in flight on a sampler that is gone: back to the queue.</summary>
+    public void SamplerLost(int samplerId)
+    {
+        foreach (var id in _inFlight.Where(kv => kv.Value == samplerId).Select(kv => kv.Key).ToArray())
+        {
+            _inFlight.Remove(id);
+            _queue.Enqueue(shards.First(s => s.ShardId == id));
+            Reissued++;
+        }
+    }
+
+    public void Scored(RolloutBatch batch, int correct)
+    {
+        if (_scored.TryAdd(batch.ShardId, batch)) Correct += correct;
+    }
+
+    /// <summary>All scored rows in shard order (deterministic whatever order the shards finished in).</summary>
+    public Rollout[] Rows() => [.. _scored.Values.SelectMany(b => b.Rows)];
+}

@@ -1,0 +1,157 @@
+// Builds the effective configuration: user overrides, then the chosen preset, then hocon/dash.conf; remembers sources.
+using Akka.Configuration;
+using Akka.Configuration.Hocon;
+
+namespace Dash.Actors.Settings;
+
+/// <summary>The effective configuration and, for every key, where its value came from.</summary>
+public sealed record EffectiveConfig(Config Config, IReadOnlyDictionary<string, string> Sources, DashSettings Settings);
+
+public static class ConfigLoader
+{
+    /// <summary>The defaults file, embedded from hocon/dash.conf.</summary>
+    public static Config Defaults => Embedded("dash.conf");
+
+    /// <summary>The presets file, embedded from hocon/presets.conf.</summary>
+    public static Config Presets => Embedded("presets.conf");
+
+    /// <summary>Reads an embedded hocon/ file by name.</summary>
+    public static string EmbeddedText(string name)
+    {
+        using var stream = typeof(ConfigLoader).Assembly.GetManifestResourceStream("Dash.hocon." + name)
+            ?? throw new InvalidOperationException($"hocon/{name} is not embedded in Dash.Actors.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    private static Config Embedded(string name) => ConfigurationFactory.ParseString(EmbeddedText(name));
+
+    /// <summary>
+    /// Loads the effective configuration. <paramref name="files"/> are HOCON files (later ones win);
+    /// <paramref name="sets"/> are <c>key=value</c> overrides (win over files); <paramref name="algorithm"/> picks a preset.
+    /// </summary>
+    public static EffectiveConfig Load(IEnumerable<string>? files = null, IEnumerable<string>? sets = null, string? algorithm = null)
+    {
+        var defaults = Defaults;
+        var layers = new List<(Config Config, string Source)>();
+        foreach (var set in (sets ?? []).Reverse()) layers.Add((ParseSet(set), "--set"));
+        if (algorithm is not null) layers.Add((ConfigurationFactory.ParseString($"dash.algorithm = \"{algorithm}\""), "--algorithm"));
+        foreach (var file in (files ?? []).Reverse()) layers.Add((ParseFile(file), file));
+
+        var user = layers.Aggregate(Config.Empty, (acc, l) => acc.WithFallback(l.Config));
+        var defaultKeys = LeafPaths(defaults).ToHashSet();
+        foreach (var (config, source) in layers)
+            foreach (var key in LeafPaths(config))
+                if (!defaultKeys.Contains(key)) throw new SettingsException(UnknownKey(key, source, defaultKeys));
+
+        var name = (user.HasPath("dash.algorithm") ? user.GetString("dash.algorithm") : defaults.GetString("dash.algorithm")).Trim();
+        var presets = Presets;
+        if (!presets.HasPath($"dash.presets.{name}"))
+        {
+            var known = presets.GetConfig("dash.presets").Root.GetObject().Items.Keys;
+            throw new SettingsException($"dash.algorithm = \"{name}\" is not a preset; choose one of: {string.Join(", ", known)}.");
+        }
+        var preset = RootUnderDash(presets.GetConfig($"dash.presets.{name}"));
+        foreach (var key in LeafPaths(preset))
+            if (!defaultKeys.Contains(key)) throw new SettingsException(UnknownKey(key, $"hocon/presets.conf ({name})", defaultKeys));
+
+        var effective = user.WithFallback(preset).WithFallback(defaults);
+        var sources = new Dictionary<string, string>();
+        foreach (var key in defaultKeys)
+        {
+            var layer = layers.FirstOrDefault(l => l.Config.HasPath(key));
+            sources[key] = layer.Config is not null ? layer.Source
+                : preset.HasPath(key) ? $"preset {name} (hocon/presets.conf)"
+                : "default (hocon/dash.conf)";
+        }
+        return new EffectiveConfig(effective, sources, DashSettings.From(effective));
+    }
+
+    /// <summary>Every leaf key of a configuration, as a dotted path.</summary>
+    public static IEnumerable<string> LeafPaths(Config config)
+    {
+        if (config.IsEmpty) yield break;
+        foreach (var path in Walk(config.Root, "")) yield return path;
+    }
+
+    private static IEnumerable<string> Walk(HoconValue value, string prefix)
+    {
+        if (value.IsObject())
+        {
+            foreach (var (key, child) in value.GetObject().Items)
+                foreach (var p in Walk(child, prefix.Length == 0 ? key : $"{prefix}.{key}"))
+                    yield return p;
+        }
+        else
+        {
+            yield return prefix;
+        }
+    }
+
+    private static Config RootUnderDash(Config preset) => ConfigurationFactory.ParseString("dash {}").WithFallback(
+        ConfigurationFactory.ParseString(string.Join("\n",
+            LeafPaths(preset).Select(k => $"dash.{k} = {Quote(preset.GetString(k))}"))));
+
+    private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
+    private static Config ParseSet(string set)
+    {
+        var eq = set.IndexOf('=', StringComparison.Ordinal);
+        if (eq <= 0) throw new SettingsException($"--set \"{set}\" must look like key=value, for example dash.run.steps=20.");
+        var key = set[..eq].Trim();
+        if (!key.StartsWith("dash.", StringComparison.Ordinal)) key = "dash." + key;
+        var value = set[(eq + 1)..].Trim();
+        try
+        {
+            return ConfigurationFactory.ParseString($"{key} = {value}");
+        }
+        catch (Exception)
+        {
+            try
+            {
+                return ConfigurationFactory.ParseString($"{key} = {Quote(value)}");
+            }
+            catch (Exception e)
+            {
+                throw new SettingsException($"--set \"{set}\": {e.Message}");
+            }
+        }
+    }
+
+    private static Config ParseFile(string path)
+    {
+        if (!File.Exists(path)) throw new SettingsException($"Config file {path} does not exist.");
+        try
+        {
+            return ConfigurationFactory.ParseString(File.ReadAllText(path));
+        }
+        catch (Exception e)
+        {
+            throw new SettingsException($"{path}: not valid HOCON: {e.Message}");
+        }
+    }
+
+    private static string UnknownKey(string key, string source, IReadOnlyCollection<string> known)
+    {
+        var best = known.OrderBy(k => Distance(k, key)).First();
+        return $"{key} (from {source}) is not a Dash setting. Did you mean {best}? `dash config show` lists every key.";
+    }
+
+    private static int Distance(string a, string b)
+    {
+        var d = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++) d[j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var prev = d[0];
+            d[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var tmp = d[j];
+                d[j] = Math.Min(Math.Min(d[j] + 1, d[j - 1] + 1), prev + (a[i - 1] == b[j - 1] ? 0 : 1));
+                prev = tmp;
+            }
+        }
+        return d[b.Length];
+    }
+}

@@ -1,0 +1,163 @@
+// Reads and validates the training configuration (hocon/dash.conf + preset + user overrides), naming any bad key.
+using Akka.Configuration;
+
+namespace Dash.Actors.Settings;
+
+/// <summary>A configuration mistake the user can fix; the message names the key.</summary>
+public sealed class SettingsException(string message) : Exception(message);
+
+public enum LossAggregation { DrGrpo, TokenMean, SequenceMean }
+
+public enum LearningMode { Rl, Sft }
+
+public sealed record RunSettings(int Seed, int Steps, string RunsDir, string Id, int EvalEvery, int EvalProblems);
+
+public sealed record TaskSettings(string Name, int[] Levels, string Template, int MaxPromptTokens);
+
+public sealed record ModelSettings(string Dir, string Device, int Threads);
+
+public sealed record SamplerSettings(
+    int PromptsPerStep, int GroupSize, int BatchSize, bool Preemptive, int Samplers,
+    float Temperature, int TopK, float TopP, int MaxNewTokens);
+
+public sealed record AdvantageSettings(bool ScaleByStd, float FilterTau);
+
+public sealed record LearningSettings(
+    LearningMode Mode, int MicroBatchSize, int MicroBatchTokens, int PpoEpochs, int MiniBatches, float ClipEpsilon,
+    float KlBeta, LossAggregation Aggregation, double LearningRate, string LrSchedule, int WarmupSteps,
+    double WeightDecay, double MaxGradNorm);
+
+public sealed record VerifierSettings(int Workers, int BudgetMs, float FormatReward);
+
+/// <summary>The whole validated training configuration.</summary>
+public sealed record DashSettings(
+    string Algorithm, RunSettings Run, TaskSettings Task, ModelSettings Model, SamplerSettings Sampling,
+    AdvantageSettings Advantage, LearningSettings Learning, VerifierSettings Verifier)
+{
+    /// <summary>Parses and cross-checks an effective configuration (see <see cref="ConfigLoader"/>).</summary>
+    public static DashSettings From(Config config)
+    {
+        var r = new Reader(config);
+        var algorithm = r.String("dash.algorithm");
+        var run = new RunSettings(
+            r.Int("dash.run.seed"), r.Int("dash.run.steps", min: 0), r.String("dash.run.runs-dir"), r.String("dash.run.id"),
+            r.Int("dash.run.eval-every", min: 0), r.Int("dash.run.eval-problems", min: 0));
+        var task = new TaskSettings(
+            r.String("dash.task.name"), r.IntList("dash.task.levels", 1, 5), r.Choice("dash.task.template", "raw", "qwen-chat", "few-shot"),
+            r.Int("dash.task.max-prompt-tokens", min: 1));
+        var model = new ModelSettings(r.String("dash.model.dir"), r.String("dash.model.device"), r.Int("dash.model.threads", min: 1, max: 256));
+        var sampling = new SamplerSettings(
+            r.Int("dash.sampling.prompts-per-step", min: 1), r.Int("dash.sampling.group-size", min: 1),
+            r.Int("dash.sampling.batch-size", min: 1), r.Bool("dash.sampling.preemptive"), r.Int("dash.sampling.samplers", min: 1, max: 1024),
+            r.Float("dash.sampling.temperature", min: 0), r.Int("dash.sampling.top-k", min: 0),
+            r.Float("dash.sampling.top-p", min: 0, max: 1), r.Int("dash.sampling.max-new-tokens", min: 1));
+        var advantage = new AdvantageSettings(r.Bool("dash.advantage.scale-by-std"), r.Float("dash.advantage.filter-tau"));
+        var learning = new LearningSettings(
+            r.Choice("dash.learning.mode", "rl", "sft") == "sft" ? LearningMode.Sft : LearningMode.Rl,
+            r.Int("dash.learning.micro-batch-size", min: 1), r.Int("dash.learning.micro-batch-tokens", min: 0),
+            r.Int("dash.learning.ppo-epochs", min: 1), r.Int("dash.learning.mini-batches", min: 1),
+            r.Float("dash.learning.clip-epsilon", min: 0), r.Float("dash.learning.kl-beta", min: 0),
+            r.Choice("dash.learning.loss-aggregation", "dr-grpo", "token-mean", "sequence-mean") switch
+            {
+                "token-mean" => LossAggregation.TokenMean,
+                "sequence-mean" => LossAggregation.SequenceMean,
+                _ => LossAggregation.DrGrpo,
+            },
+            r.Double("dash.learning.learning-rate", min: 0), r.Choice("dash.learning.lr-schedule", "linear", "constant"),
+            r.Int("dash.learning.warmup-steps", min: 0), r.Double("dash.learning.weight-decay", min: 0),
+            r.Double("dash.learning.max-grad-norm", min: 0));
+        var verifier = new VerifierSettings(
+            r.Int("dash.verifier.workers", min: 1, max: 256), r.Int("dash.verifier.budget-ms", min: 1), r.Float("dash.verifier.format-reward", min: 0));
+        var settings = new DashSettings(algorithm, run, task, model, sampling, advantage, learning, verifier);
+        settings.CrossCheck();
+        return settings;
+    }
+
+    private void CrossCheck()
+    {
+        if (Learning.Mode == LearningMode.Rl && Sampling.GroupSize < 2 && Advantage.FilterTau >= 0)
+            throw new SettingsException(
+                "dash.sampling.group-size = 1 makes every group advantage 0, so gradient filtering would drop every sample. " +
+                "Use group-size >= 2 (the paper uses 4).");
+        if (Learning.MiniBatches > Sampling.PromptsPerStep * Sampling.GroupSize)
+            throw new SettingsException(
+                $"dash.learning.mini-batches = {Learning.MiniBatches} exceeds the samples per step " +
+                $"(prompts-per-step x group-size = {Sampling.PromptsPerStep * Sampling.GroupSize}).");
+        if (Sampling.BatchSize < Sampling.GroupSize)
+            throw new SettingsException(
+                $"dash.sampling.batch-size = {Sampling.BatchSize} is smaller than dash.sampling.group-size = {Sampling.GroupSize}: " +
+                "a sampler must hold at least one whole group.");
+        if (!Sampling.Preemptive && Learning.PpoEpochs > 1)
+            throw new SettingsException("dash.learning.ppo-epochs > 1 needs dash.sampling.preemptive = on (the whole batch must exist first).");
+    }
+
+    /// <summary>Typed reads that name the key and the expected form in every error.</summary>
+    private sealed class Reader(Config config)
+    {
+        private string Raw(string key)
+        {
+            if (!config.HasPath(key)) throw new SettingsException($"{key} is missing from the configuration.");
+            try
+            {
+                return config.GetString(key) ?? throw new SettingsException($"{key} must be a single value.");
+            }
+            catch (Exception e) when (e is not SettingsException)
+            {
+                throw new SettingsException($"{key} must be a single value, not an object or list.");
+            }
+        }
+
+        public string String(string key) => Raw(key);
+
+        public string Choice(string key, params string[] options)
+        {
+            var v = Raw(key).Trim().ToLowerInvariant();
+            return options.Contains(v) ? v : throw new SettingsException($"{key} = \"{Raw(key)}\" is not one of: {string.Join(", ", options)}.");
+        }
+
+        public bool Bool(string key) => Raw(key).Trim().ToLowerInvariant() switch
+        {
+            "on" or "true" or "yes" => true,
+            "off" or "false" or "no" => false,
+            var v => throw new SettingsException($"{key} = \"{v}\" is not a boolean: use on/off or true/false."),
+        };
+
+        public int Int(string key, int min = int.MinValue, int max = int.MaxValue)
+        {
+            var v = Raw(key);
+            if (!int.TryParse(v, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var x))
+                throw new SettingsException($"{key} = \"{v}\" is not an integer.");
+            if (x < min || x > max) throw new SettingsException($"{key} = {x} is out of range [{min}, {max}].");
+            return x;
+        }
+
+        public double Double(string key, double min = double.NegativeInfinity, double max = double.PositiveInfinity)
+        {
+            var v = Raw(key);
+            if (!double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var x) || !double.IsFinite(x))
+                throw new SettingsException($"{key} = \"{v}\" is not a number.");
+            if (x < min || x > max) throw new SettingsException($"{key} = {x} is out of range [{min}, {max}].");
+            return x;
+        }
+
+        public float Float(string key, double min = double.NegativeInfinity, double max = double.PositiveInfinity) => (float)Double(key, min, max);
+
+        public int[] IntList(string key, int min, int max)
+        {
+            if (!config.HasPath(key)) throw new SettingsException($"{key} is missing from the configuration.");
+            IList<int> xs;
+            try
+            {
+                xs = config.GetIntList(key);
+            }
+            catch (Exception)
+            {
+                throw new SettingsException($"{key} must be a list of integers, for example [1, 2].");
+            }
+            if (xs.Count == 0) throw new SettingsException($"{key} must not be empty.");
+            foreach (var x in xs)
+                if (x < min || x > max) throw new SettingsException($"{key} contains {x}, out of range [{min}, {max}].");
+            return [.. xs];
+        }
+    }
+}

@@ -1,0 +1,128 @@
+// A deterministic fake policy, learner and verifier: the real actor pipeline runs against them in test-kit simulations.
+using System.Collections.Concurrent;
+using Dash.Actors.Algorithm;
+using Dash.Actors.Engines;
+using Dash.Actors.Protocol;
+
+namespace Dash.Actors.Tests.Fakes;
+
+/// <summary>
+/// The fake policy has one "skill" weight w: a completion is right with probability sigmoid(w). Weight slot 1 carries
+/// the policy version so every completion records (as its first token) which weights sampled it.
+/// </summary>
+public sealed class FakeEngineFactory : IEngineFactory
+{
+    public const int VersionTokenBase = 1000;
+
+    /// <summary>Every row the learner accumulated: (step-free problem id, completion index token, policy version).</summary>
+    public ConcurrentQueue<(string ProblemId, int Sample, long SampledBy, long LearnerVersion)> Learned { get; } = new();
+
+    public int OnPolicyViolations => Learned.Count(l => l.SampledBy != l.LearnerVersion && !PpoExpected);
+
+    /// <summary>PPO presets reuse a batch over several steps: violations are expected there.</summary>
+    public bool PpoExpected { get; set; }
+
+    /// <summary>(step, first prompt index of a shard) pairs on which a sampler throws once, mid-batch.</summary>
+    public ConcurrentDictionary<(long Step, int FirstPrompt), bool> CrashOnce { get; } = new();
+
+    /// <summary>When set, every Sample call waits on it (for back-pressure tests).</summary>
+    public SemaphoreSlim? Gate { get; set; }
+
+    public int SampleCalls;
+    public float LearningRate { get; set; } = 0.5f;
+
+    public IPolicySampler CreateSampler(int samplerId) => new FakeSampler(this);
+    public IPolicyLearner CreateLearner() => new FakeLearner(this);
+    public IRewardScorer CreateScorer() => new FakeScorer();
+
+    private sealed class FakeSampler(FakeEngineFactory owner) : IPolicySampler
+    {
+        private float _skill;
+        private long _version = -1;
+
+        public IReadOnlyList<SampledCompletion> Sample(IReadOnlyList<int[]> prompts, int groupSize, bool greedy, ulong seed)
+        {
+            owner.Gate?.Wait();
+            Interlocked.Increment(ref owner.SampleCalls);
+            var step = prompts[0][0];
+            var list = new List<SampledCompletion>();
+            for (var p = 0; p < prompts.Count; p++)
+            {
+                for (var j = 0; j < groupSize; j++)
+                {
+                    if (p == prompts.Count / 2 && j == 0 && owner.CrashOnce.TryRemove((step, prompts[0][1]), out _))
+                        throw new InvalidOperationException("injected sampler crash");
+                    var u = (Seeds.Mix(seed ^ (ulong)(p * 131 + j)) >> 11) * (1.0 / (1UL << 53));
+                    var right = greedy ? _skill > 0 : u < 1 / (1 + Math.Exp(-_skill));
+                    list.Add(new SampledCompletion([VersionTokenBase + (int)_version, j, prompts[p][1]], [-0.5f, -0.5f, -0.5f],
+                        FinishReason.Eos, right ? "\\boxed{42}" : "\\boxed{7}"));
+                }
+            }
+            return list;
+        }
+
+        public void LoadWeights(ReadOnlySpan<float> weights)
+        {
+            _skill = weights[0];
+            _version = (long)weights[1];
+        }
+
+        public void Dispose() { }
+    }
+
+    private sealed class FakeLearner(FakeEngineFactory owner) : IPolicyLearner
+    {
+        private float _skill = -1;
+        private double _grad;
+
+        public int ParameterCount => 2;
+        public long Version { get; private set; }
+
+        public void CopyWeights(Span<float> destination)
+        {
+            destination[0] = _skill;
+            destination[1] = Version;
+        }
+
+        public float[][] LogProbs(IReadOnlyList<Rollout> rows) => [.. rows.Select(r => new float[r.CompletionIds.Length])];
+
+        public AccumulateStats Accumulate(IReadOnlyList<Rollout> rows, int normalizerRows)
+        {
+            foreach (var r in rows)
+            {
+                owner.Learned.Enqueue((r.ProblemId, r.CompletionIds[1], r.CompletionIds[0] - VersionTokenBase, Version));
+                _grad += r.Advantage * (r.Reward > 0 ? 1 : -1) / normalizerRows;
+            }
+            return new AccumulateStats(rows.Count, rows.Sum(r => r.CompletionIds.Length), -_grad, 0);
+        }
+
+        public OptimizerStats Step()
+        {
+            _skill += owner.LearningRate * (float)_grad;
+            var norm = Math.Abs(_grad);
+            _grad = 0;
+            Version++;
+            return new OptimizerStats(norm, owner.LearningRate);
+        }
+
+        public void Dispose() { }
+    }
+
+    private sealed class FakeScorer : IRewardScorer
+    {
+        public (float Reward, bool Correct) Score(string goldAnswer, string completion) =>
+            completion.Contains($"\\boxed{{{goldAnswer}}}", StringComparison.Ordinal) ? (1f, true) : (0f, false);
+    }
+}
+
+/// <summary>Prompts "s{step}-p{i}" with gold answer 42; prompt ids carry (step, index, shard-free marker).</summary>
+public sealed class FakeData : ITrainingData
+{
+    public PromptItem[] TrainPrompts(long step, int count) =>
+        [.. Enumerable.Range(0, count).Select(i => new PromptItem(i, $"s{step}-p{i}", [(int)step, i, 0], "42", "\\boxed{42}"))];
+
+    public PromptItem[] HeldOut(int count) =>
+        [.. Enumerable.Range(0, count).Select(i => new PromptItem(i, $"held-{i}", [-1, i, 0], "42", "\\boxed{42}"))];
+
+    public int[] EncodeCompletion(string text) => [FakeEngineFactory.VersionTokenBase, 0, 0];
+}

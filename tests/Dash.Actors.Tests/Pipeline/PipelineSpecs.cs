@@ -1,0 +1,132 @@
+// Test-kit simulations of the whole pipeline (real actors, fake policy and verifier) for every preset.
+using Akka.Actor;
+using Dash.Actors.Algorithm;
+using Dash.Actors.Pipeline;
+using Dash.Actors.Protocol;
+using Dash.Actors.Tests.Fakes;
+
+namespace Dash.Actors.Tests.Pipeline;
+
+public sealed class PipelineSpecs() : Akka.TestKit.Xunit2.TestKit(PipelineHarness.Config)
+{
+    [Theory]
+    [InlineData("dash", 1)]
+    [InlineData("dash-nogf", 1)]
+    [InlineData("grpo", 1)]
+    [InlineData("dash-kl", 1)]
+    [InlineData("ppo-multi", 3)]
+    [InlineData("ppo-mini", 4)]
+    [InlineData("sft", 1)]
+    public void Should_run_every_step_and_evaluation_of_each_preset(string preset, int optimizerStepsPerStep)
+    {
+        var factory = new FakeEngineFactory { PpoExpected = preset is "ppo-multi" or "ppo-mini" or "sft" };
+        var run = PipelineHarness.Train(this, PipelineHarness.Settings(preset), factory);
+
+        Assert.Equal([0L, 1, 2, 3], run.Steps.Select(s => s.Step));
+        Assert.Equal(4L * optimizerStepsPerStep, run.Finished.PolicyVersion);
+        Assert.Equal(3, run.Evals.Count); // before training, after step 2, after step 4
+        Assert.All(run.Steps, s => Assert.Equal(preset == "sft" ? 8 : 32, s.Samples));
+        Assert.All(run.Steps, s => Assert.Equal(s.Samples, s.Kept + s.Dropped));
+        Assert.All(run.Steps, s => Assert.Contains(Phases.Learn, s.PhaseSeconds.Keys));
+    }
+
+    [Theory]
+    [InlineData("dash", 1)]
+    [InlineData("grpo", 1)]
+    [InlineData("dash", 3)]
+    public void Should_learn_only_from_samples_of_the_current_weights(string preset, int samplers)
+    {
+        var factory = new FakeEngineFactory();
+        PipelineHarness.Train(this, PipelineHarness.Settings(preset, $"sampling.samplers={samplers}"), factory);
+
+        Assert.NotEmpty(factory.Learned);
+        Assert.Equal(0, factory.OnPolicyViolations);
+    }
+
+    [Fact]
+    public void Should_sample_one_micro_batch_at_a_time_in_the_grpo_baseline_and_the_whole_batch_with_dash()
+    {
+        var grpo = new FakeEngineFactory();
+        PipelineHarness.Train(this, PipelineHarness.Settings("grpo", "run.eval-problems=0", "learning.micro-batch-size=4"), grpo);
+        var dash = new FakeEngineFactory();
+        PipelineHarness.Train(this, PipelineHarness.Settings("dash", "run.eval-problems=0", "sampling.batch-size=32"), dash);
+
+        Assert.Equal(4 * 8, grpo.SampleCalls); // 8 prompts per step, one group (4 rows) per micro-batch, 4 steps
+        Assert.Equal(4, dash.SampleCalls);     // one sampler call per step
+    }
+
+    [Fact]
+    public void Should_raise_the_fake_policys_accuracy()
+    {
+        var run = PipelineHarness.Train(this, PipelineHarness.Settings("dash", "run.steps=12", "run.eval-every=0"), new FakeEngineFactory());
+        Assert.True(run.Finished.Last!.Accuracy > run.Finished.First!.Accuracy, $"{run.Finished.First.Accuracy} -> {run.Finished.Last.Accuracy}");
+    }
+
+    [Fact]
+    public void Should_lose_and_duplicate_no_sample_when_a_sampler_crashes_mid_batch()
+    {
+        var factory = new FakeEngineFactory();
+        factory.CrashOnce[(1, 2)] = true; // step 1, the shard starting at prompt 2
+        factory.CrashOnce[(3, 0)] = true;
+        var settings = PipelineHarness.Settings("dash-nogf", "sampling.batch-size=8", "sampling.samplers=2", "run.eval-problems=0");
+
+        var run = PipelineHarness.Train(this, settings, factory);
+
+        Assert.Equal(2, run.Steps.Sum(s => s.ReissuedShards));
+        var learned = factory.Learned.ToArray();
+        Assert.Equal(4 * 32, learned.Length);
+        Assert.Equal(learned.Length, learned.Select(l => (l.ProblemId, l.Sample)).Distinct().Count());
+        Assert.Equal(0, factory.OnPolicyViolations);
+    }
+
+    [Fact]
+    public void Should_give_the_same_results_with_one_or_three_samplers()
+    {
+        var one = PipelineHarness.Train(this, PipelineHarness.Settings("dash", "sampling.samplers=1"), new FakeEngineFactory());
+        var three = PipelineHarness.Train(this, PipelineHarness.Settings("dash", "sampling.samplers=3"), new FakeEngineFactory());
+
+        Assert.Equal(one.Steps.Select(s => (s.RewardMean, s.Kept, s.GradNorm)), three.Steps.Select(s => (s.RewardMean, s.Kept, s.GradNorm)));
+    }
+
+    [Fact]
+    public void Should_bound_in_flight_work_to_one_shard_per_sampler()
+    {
+        var factory = new FakeEngineFactory { Gate = new SemaphoreSlim(0) };
+        var probe = CreateTestProbe();
+        var settings = PipelineHarness.Settings("dash", "run.eval-problems=0", "sampling.batch-size=4", "sampling.samplers=2");
+        var coordinator = Sys.ActorOf(TrainingCoordinatorActor.Props(settings, new FakeData(), factory, probe.Ref));
+
+        // 8 shards wait for 2 samplers; each sampler is blocked inside its first shard.
+        AwaitCondition(() => SamplerMailboxes(coordinator).Length == 2, TimeSpan.FromSeconds(10));
+        Thread.Sleep(300);
+        Assert.All(SamplerMailboxes(coordinator), n => Assert.Equal(0, n));
+
+        factory.Gate.Release(1000);
+        probe.FishForMessage(m => m is TrainingFinished, TimeSpan.FromSeconds(30));
+    }
+
+    private int[] SamplerMailboxes(IActorRef coordinator)
+    {
+        var cell = ((ActorRefWithCell)coordinator).Underlying;
+        return [.. cell.ChildrenContainer.Children.Where(c => c.Path.Name.StartsWith("sampler-", StringComparison.Ordinal))
+            .Select(c => ((ActorRefWithCell)c).Underlying.NumberOfMessages)];
+    }
+
+    [Fact]
+    public void Should_count_kept_and_dropped_samples_exactly_as_the_pure_filter_does()
+    {
+        var settings = PipelineHarness.Settings("dash");
+        var rows = Enumerable.Range(0, 16).Select(i => new Rollout(i / 4, $"p{i / 4}", "42", [1], [1, 2], [0f, 0f], FinishReason.Eos, "",
+            Reward: i is 0 or 5 or 6 ? 1 : 0, 0, [])).ToArray();
+        var filter = Sys.ActorOf(AdvantageFilterActor.Props(settings.Advantage, settings.Learning));
+
+        filter.Tell(new FilterBatch(new RolloutBatch(0, -1, 0, rows)));
+        var result = ExpectMsg<BatchFiltered>();
+
+        var expected = Advantages.Filter(rows.Select(r => r.Reward).ToArray(), rows.Select(r => r.GroupId).ToArray(), false, 0.1f);
+        Assert.Equal(expected.Kept.Length, result.Kept.Rows.Length);
+        Assert.Equal(expected.Dropped, result.Dropped);
+        Assert.Equal(2, result.ZeroVarianceGroups); // groups 2 and 3 are all wrong
+        Assert.Equal(8, result.Kept.Rows.Length);
+    }
+}

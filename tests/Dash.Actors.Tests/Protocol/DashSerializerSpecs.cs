@@ -1,0 +1,58 @@
+// Every wire message round-trips through the explicit serializer under a stable manifest (never the JSON default).
+using Akka.Actor;
+using Dash.Actors.Pipeline;
+using Dash.Actors.Protocol;
+
+namespace Dash.Actors.Tests.Protocol;
+
+public sealed class DashSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(ActorSystemConfig.Base)
+{
+    private static readonly Rollout Row = new(3, "p3", "42", [1, 2, 3], [4, 5], [-0.25f, -1.5f], FinishReason.Length, "\\boxed{42}", 1, 0.75f, [-0.3f, -1.4f]);
+    private static readonly RolloutBatch Batch = new(7, 2, 6, [Row, Row with { GroupId = 4 }]);
+    private static readonly SampleShard Shard = new(7, 2, 6, [new PromptItem(0, "p0", [9, 8], "7", "sol")], 4, 0xDEADBEEFCAFEUL, false);
+
+    public static TheoryData<object> Messages() =>
+    [
+        Shard, new ShardSampled(Batch, 1, 0.5), new SamplerReady(1, -1), new ShardFailed(1, Shard, "boom"), new ScoreBatch(Batch),
+        new BatchScored(Batch, 1, 0.1), new FilterBatch(Batch), new BatchFiltered(Batch, [[0, 1], [2]], 3, 1),
+        new PrepareOldLogProbs(Batch), new OldLogProbsReady(Batch, 0.2), new Accumulate(Batch, [[0], [1]], 32),
+        new Accumulated(7, 2, 4, 0.5, 0.01, 0.3), new ApplyStep(7, true), new StepApplied(7, 8, 1.5, 3e-4, 0.2),
+        new WeightUpdate(8, [1f, -2f, float.Epsilon]), new WeightsApplied(1, 8),
+        new StepReport(1, 2, 32, 0.5, 0.5, 24, 8, 2, 100, 90, 3.1, 0.2, 0.0, 1.1, 3e-4, 1, 0, 2.5, new() { ["sample"] = 1.5 }),
+        new EvalReport(2, 2, 100, 40, 5.5, 3.0), new TrainingFailed("why"),
+    ];
+
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public void Should_round_trip_with_the_dash_serializer(object message)
+    {
+        var serializer = Sys.Serialization.FindSerializerFor(message);
+        Assert.IsType<DashSerializer>(serializer);
+        var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, message);
+        Assert.EndsWith(".v1", manifest, StringComparison.Ordinal);
+
+        var back = Sys.Serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, manifest);
+
+        Assert.Equal(Canonical(message), Canonical(back));
+    }
+
+    [Fact]
+    public void Should_round_trip_an_actor_reference()
+    {
+        var probe = CreateTestProbe();
+        var serializer = (DashSerializer)Sys.Serialization.FindSerializerFor(new SendWeightsTo(probe.Ref));
+        var back = (SendWeightsTo)serializer.FromBinary(serializer.ToBinary(new SendWeightsTo(probe.Ref)), "send-weights-to.v1");
+        Assert.Equal(probe.Ref, back.Sampler);
+    }
+
+    [Fact]
+    public void Should_refuse_an_unknown_manifest_with_a_clear_error()
+    {
+        var serializer = (DashSerializer)Sys.Serialization.FindSerializerFor(new ApplyStep(1, false));
+        var e = Assert.ThrowsAny<Exception>(() => serializer.FromBinary([], "future-message.v9"));
+        Assert.Contains("future-message.v9", e.Message, StringComparison.Ordinal);
+    }
+
+    // Records hold arrays (reference equality): compare their JSON renderings instead.
+    private static string Canonical(object o) => System.Text.Json.JsonSerializer.Serialize(o, o.GetType());
+}
