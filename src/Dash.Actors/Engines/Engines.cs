@@ -48,6 +48,12 @@ public interface IPolicyLearner : IDisposable
 
     /// <summary>Clips the accumulated gradient, steps the optimizer, zeroes gradients; increments <see cref="Version"/>.</summary>
     OptimizerStats Step();
+
+    /// <summary>Writes weights, optimizer and schedule state (everything needed to continue bit-exactly) into a folder.</summary>
+    void Save(string directory);
+
+    /// <summary>Restores what <see cref="Save"/> wrote; the next <see cref="Step"/> equals an uninterrupted run's.</summary>
+    void Load(string directory);
 }
 
 /// <summary>Scores a completion against a gold answer: the reward RL learns from.</summary>

@@ -2,6 +2,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Dash.Actors.Engines;
+using Dash.Actors.Persistence;
 using Dash.Actors.Protocol;
 
 namespace Dash.Actors.Pipeline;
@@ -15,25 +16,33 @@ public sealed class GradientAccumulatorActor : ReceiveActor
 {
     private readonly IEngineFactory _factory;
     private readonly IReadOnlyList<IActorRef> _samplers;
+    private readonly CheckpointStore? _checkpoints;
+    private readonly string? _resumeFrom;
     private IPolicyLearner? _learner;
     private float[] _weights = [];
 
-    public GradientAccumulatorActor(IEngineFactory factory, IReadOnlyList<IActorRef> samplers)
+    /// <param name="checkpoints">Where checkpoints go (null: this run keeps none).</param>
+    /// <param name="resumeFrom">A verified checkpoint folder to continue from, or null to start fresh.</param>
+    public GradientAccumulatorActor(IEngineFactory factory, IReadOnlyList<IActorRef> samplers, CheckpointStore? checkpoints, string? resumeFrom)
     {
         _factory = factory;
         _samplers = samplers;
+        _checkpoints = checkpoints;
+        _resumeFrom = resumeFrom;
+        Receive<SaveCheckpoint>(OnSave);
         Receive<PrepareOldLogProbs>(OnPrepare);
         Receive<Accumulate>(OnAccumulate);
         Receive<ApplyStep>(OnStep);
         Receive<SendWeightsTo>(m => m.Sampler.Tell(new WeightUpdate(_learner!.Version, CurrentWeights())));
     }
 
-    public static Props Props(IEngineFactory factory, IReadOnlyList<IActorRef> samplers) =>
-        Akka.Actor.Props.Create(() => new GradientAccumulatorActor(factory, samplers)).WithDispatcher(Dispatchers.Model);
+    public static Props Props(IEngineFactory factory, IReadOnlyList<IActorRef> samplers, CheckpointStore? checkpoints = null, string? resumeFrom = null) =>
+        Akka.Actor.Props.Create(() => new GradientAccumulatorActor(factory, samplers, checkpoints, resumeFrom)).WithDispatcher(Dispatchers.Model);
 
     protected override void PreStart()
     {
         _learner = _factory.CreateLearner();
+        if (_resumeFrom is not null) _learner.Load(_resumeFrom);
         _weights = new float[_learner.ParameterCount];
         Publish();
     }
@@ -78,6 +87,18 @@ public sealed class GradientAccumulatorActor : ReceiveActor
             kl += stats.Kl;
         }
         Sender.Tell(new Accumulated(m.Batch.Step, rows, tokens, loss, kl, clock.Elapsed.TotalSeconds));
+    }
+
+    private void OnSave(SaveCheckpoint m)
+    {
+        var clock = Stopwatch.StartNew();
+        if (_checkpoints is null)
+        {
+            Sender.Tell(new CheckpointSaved(m.Step, "", "", 0));
+            return;
+        }
+        var (name, sha) = _checkpoints.Write(m.Step, _learner!.Save);
+        Sender.Tell(new CheckpointSaved(m.Step, name, sha, clock.Elapsed.TotalSeconds));
     }
 
     private void OnStep(ApplyStep m)

@@ -35,7 +35,7 @@ public sealed partial class TrainingCoordinatorActor
     {
         if (_step >= _settings.Run.Steps)
         {
-            Finish();
+            FinishRun();
             return;
         }
         _phases.Reset();
@@ -155,7 +155,7 @@ public sealed partial class TrainingCoordinatorActor
             NextUpdate();
             return;
         }
-        WaitForSync(CompleteStep);
+        OnStepPublished();
     }
 
     private void CompleteStep()
@@ -170,13 +170,15 @@ public sealed partial class TrainingCoordinatorActor
             rows.Count == 0 ? 0 : rows.Average(r => r.CompletionIds.Length), s.Loss, s.Kl, s.GradNorm, s.LearningRate,
             s.Reissued, s.Duplicates, (DateTime.UtcNow - s.Started).TotalSeconds, new Dictionary<string, double>(_phases.Seconds));
         foreach (var (phase, seconds) in _phases.Seconds) _totalPhases[phase] = _totalPhases.GetValueOrDefault(phase) + seconds;
-        _listener.Tell(report);
-        _current = null;
-        _step++;
-        var every = _settings.Run.EvalEvery;
-        var last = _step >= _settings.Run.Steps;
-        if (last || (every > 0 && _step % every == 0)) StartEval(then: StartStep);
-        else StartStep();
+        Commit(report, () =>
+        {
+            _current = null;
+            _step++;
+            var every = _settings.Run.EvalEvery;
+            var last = _step >= _settings.Run.Steps;
+            if (last || (every > 0 && _step % every == 0)) StartEval(then: StartStep);
+            else StartStep();
+        });
     }
 
     private void StartSftStep(PromptItem[] prompts)
@@ -219,16 +221,15 @@ public sealed partial class TrainingCoordinatorActor
         _totalPhases[Phases.Eval] = _totalPhases.GetValueOrDefault(Phases.Eval) + report.Seconds;
         _firstEval ??= report;
         _lastEval = report;
-        _listener.Tell(report);
         var next = _afterEval;
         _afterEval = null;
-        next?.Invoke();
+        RecordEval(report, () => next?.Invoke());
     }
 
     private void Finish()
     {
         _listener.Tell(new TrainingFinished(_step, _version, _firstEval, _lastEval, _runClock.Elapsed.TotalSeconds,
             new Dictionary<string, double>(_totalPhases)));
-        Become(() => ReceiveAny(_ => { }));
+        Become(() => CommandAny(_ => { }));
     }
 }

@@ -1,8 +1,10 @@
 // Drives training: draws prompts, fans sampling out to samplers, scores, filters, learns, syncs weights, evaluates.
 using System.Diagnostics;
 using Akka.Actor;
+using Akka.Persistence;
 using Dash.Actors.Algorithm;
 using Dash.Actors.Engines;
+using Dash.Actors.Persistence;
 using Dash.Actors.Protocol;
 using Dash.Actors.Settings;
 
@@ -13,13 +15,17 @@ namespace Dash.Actors.Pipeline;
 /// baseline), score, compute advantages and filter, accumulate gradients, step, push weights to every sampler and wait
 /// for all of them (so the next samples are on-policy), then report. Work is pulled: a shard goes only to an idle
 /// sampler holding the current weights, so in-flight work is bounded by the number of samplers.
+/// It is event-sourced: a step counts only once its checkpoint is durable and <see cref="StepCommitted"/> is journaled,
+/// and after any crash it replays the journal and continues from the last committed step.
 /// </summary>
-public sealed partial class TrainingCoordinatorActor : ReceiveActor
+public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor
 {
     private readonly DashSettings _settings;
     private readonly ITrainingData _data;
     private readonly IActorRef _listener;
     private readonly IEngineFactory _factory;
+    private readonly RunContext _run;
+    private RunState _state = RunState.Empty;
     private readonly Stopwatch _runClock = Stopwatch.StartNew();
     private readonly PhaseClock _phases = new();
     private readonly Dictionary<string, double> _totalPhases = [];
@@ -40,34 +46,50 @@ public sealed partial class TrainingCoordinatorActor : ReceiveActor
     private Action? _afterSync;
     private readonly Stopwatch _evalClock = new();
 
-    public TrainingCoordinatorActor(DashSettings settings, ITrainingData data, IEngineFactory factory, IActorRef listener, long startStep = 0)
+    public TrainingCoordinatorActor(DashSettings settings, ITrainingData data, IEngineFactory factory, IActorRef listener, RunContext run)
     {
         _settings = settings;
         _data = data;
         _factory = factory;
         _listener = listener;
-        _step = startStep;
+        _run = run;
         _version = -1; // Unknown until the samplers acknowledge the learner's first published weights.
-        Receive<SamplerReady>(OnSamplerReady);
-        Receive<WeightsApplied>(OnWeightsApplied);
-        Receive<ShardSampled>(OnShardSampled);
-        Receive<ShardFailed>(OnShardFailed);
-        Receive<BatchScored>(OnBatchScored);
-        Receive<BatchFiltered>(OnBatchFiltered);
-        Receive<OldLogProbsReady>(OnOldLogProbs);
-        Receive<Accumulated>(OnAccumulated);
-        Receive<StepApplied>(OnStepApplied);
+        Recover<IRunEvent>(e => _state = _state.Apply(e));
+        Recover<SnapshotOffer>(o => _state = (RunState)o.Snapshot);
+        Recover<RecoveryCompleted>(_ => Self.Tell(Begin.Instance));
+        Command<Begin>(_ => OnBegin());
+        Command<SamplerReady>(OnSamplerReady);
+        Command<WeightsApplied>(OnWeightsApplied);
+        Command<ShardSampled>(OnShardSampled);
+        Command<ShardFailed>(OnShardFailed);
+        Command<BatchScored>(OnBatchScored);
+        Command<BatchFiltered>(OnBatchFiltered);
+        Command<OldLogProbsReady>(OnOldLogProbs);
+        Command<Accumulated>(OnAccumulated);
+        Command<StepApplied>(OnStepApplied);
+        Command<CheckpointSaved>(OnCheckpointSaved);
+        Command<SaveSnapshotSuccess>(_ => { });
+        Command<SaveSnapshotFailure>(_ => { }); // Events are the durability guarantee; a lost snapshot costs only replay time.
     }
 
-    public static Props Props(DashSettings settings, ITrainingData data, IEngineFactory factory, IActorRef listener, long startStep = 0) =>
-        Akka.Actor.Props.Create(() => new TrainingCoordinatorActor(settings, data, factory, listener, startStep));
+    public static Props Props(DashSettings settings, ITrainingData data, IEngineFactory factory, IActorRef listener, RunContext? run = null) =>
+        Akka.Actor.Props.Create(() => new TrainingCoordinatorActor(settings, data, factory, listener, run ?? RunContext.InMemory()));
+
+    public override string PersistenceId => $"run-{_run.RunId}";
+
+    /// <summary>Sent to self once recovery is complete: the pipeline starts outside the recovery callback.</summary>
+    private sealed class Begin
+    {
+        public static readonly Begin Instance = new();
+    }
 
     /// <summary>Samplers that throw are restarted (their shard comes back through <see cref="ShardFailed"/>).</summary>
     protected override SupervisorStrategy SupervisorStrategy() =>
         new OneForOneStrategy(maxNrOfRetries: 10, withinTimeRange: TimeSpan.FromMinutes(1), decider: Decider.From(_ => Directive.Restart));
 
-    protected override void PreStart()
+    private void StartPipeline(string? resumeFrom)
     {
+        _step = _state.NextStep;
         for (var i = 0; i < _settings.Sampling.Samplers; i++)
         {
             _samplers[i] = Context.ActorOf(SamplerActor.Props(i, _factory, Self), $"sampler-{i}");
@@ -75,10 +97,11 @@ public sealed partial class TrainingCoordinatorActor : ReceiveActor
         }
         _verifiers = Context.ActorOf(RewardVerifierActor.PoolProps(_factory, _settings.Verifier.Workers), "verifiers");
         _filter = Context.ActorOf(AdvantageFilterActor.Props(_settings.Advantage, _settings.Learning), "advantage-filter");
-        _accumulator = Context.ActorOf(GradientAccumulatorActor.Props(_factory, [.. _samplers.Values]), "accumulator");
-        // The accumulator publishes its initial weights; once every sampler holds them, evaluate and start.
+        _accumulator = Context.ActorOf(
+            GradientAccumulatorActor.Props(_factory, [.. _samplers.Values], _run.Checkpoints, resumeFrom), "accumulator");
+        // The accumulator publishes its initial weights; once every sampler holds them, evaluate (on a fresh run) and start.
         _phases.Enter(Phases.WeightSync);
-        _afterSync = () => StartEval(then: StartStep);
+        _afterSync = _step == 0 && _state.Evals.Count == 0 ? () => StartEval(then: StartStep) : StartStep;
     }
 
     // ---- samplers and weights -------------------------------------------------------------------------------------

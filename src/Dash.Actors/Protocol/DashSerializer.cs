@@ -33,6 +33,8 @@ public sealed class DashSerializer(ExtendedActorSystem system) : SerializerWithS
         [typeof(WeightUpdate)] = "weight-update.v1",
         [typeof(SendWeightsTo)] = "send-weights-to.v1",
         [typeof(WeightsApplied)] = "weights-applied.v1",
+        [typeof(SaveCheckpoint)] = "save-checkpoint.v1",
+        [typeof(CheckpointSaved)] = "checkpoint-saved.v1",
         [typeof(StepReport)] = "step-report.v1",
         [typeof(EvalReport)] = "eval-report.v1",
         [typeof(TrainingFinished)] = "training-finished.v1",
@@ -68,6 +70,8 @@ public sealed class DashSerializer(ExtendedActorSystem system) : SerializerWithS
                 case WeightUpdate m: w.Write(m.PolicyVersion); WriteArray<float>(w, m.Weights); break;
                 case SendWeightsTo m: w.Write(Serialization.SerializedActorPath(m.Sampler)); break;
                 case WeightsApplied m: w.Write(m.SamplerId); w.Write(m.PolicyVersion); break;
+                case SaveCheckpoint m: w.Write(m.Step); break;
+                case CheckpointSaved m: w.Write(m.Step); w.Write(m.Name); w.Write(m.Sha256); w.Write(m.Seconds); break;
                 case StepReport or EvalReport or TrainingFinished or TrainingFailed:
                     w.Write(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType())); break;
                 default: throw new ArgumentException($"DashSerializer cannot serialize {obj.GetType()}.");
@@ -98,6 +102,8 @@ public sealed class DashSerializer(ExtendedActorSystem system) : SerializerWithS
             "weight-update.v1" => new WeightUpdate(r.ReadInt64(), ReadArray<float>(r)),
             "send-weights-to.v1" => new SendWeightsTo(system.Provider.ResolveActorRef(r.ReadString())),
             "weights-applied.v1" => new WeightsApplied(r.ReadInt32(), r.ReadInt64()),
+            "save-checkpoint.v1" => new SaveCheckpoint(r.ReadInt64()),
+            "checkpoint-saved.v1" => new CheckpointSaved(r.ReadInt64(), r.ReadString(), r.ReadString(), r.ReadDouble()),
             "step-report.v1" => Json<StepReport>(bytes),
             "eval-report.v1" => Json<EvalReport>(bytes),
             "training-finished.v1" => Json<TrainingFinished>(bytes),

@@ -59,3 +59,9 @@ public sealed record SendWeightsTo(Akka.Actor.IActorRef Sampler) : IDashMessage;
 
 /// <summary>Sampler → coordinator: the sampler now samples with this policy version.</summary>
 public sealed record WeightsApplied(int SamplerId, long PolicyVersion) : IDashMessage;
+
+/// <summary>Coordinator → accumulator: write the learner's state as the checkpoint of this step (atomically).</summary>
+public sealed record SaveCheckpoint(long Step) : IDashMessage;
+
+/// <summary>Accumulator → coordinator: the checkpoint is durable (folder name and manifest SHA-256).</summary>
+public sealed record CheckpointSaved(long Step, string Name, string Sha256, double Seconds) : IDashMessage;

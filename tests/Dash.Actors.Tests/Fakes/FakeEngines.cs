@@ -105,6 +105,16 @@ public sealed class FakeEngineFactory : IEngineFactory
             return new OptimizerStats(norm, owner.LearningRate);
         }
 
+        public void Save(string directory) =>
+            File.WriteAllText(Path.Combine(directory, "learner.txt"), FormattableString.Invariant($"{BitConverter.SingleToInt32Bits(_skill)} {Version}"));
+
+        public void Load(string directory)
+        {
+            var parts = File.ReadAllText(Path.Combine(directory, "learner.txt")).Split(' ');
+            _skill = BitConverter.Int32BitsToSingle(int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture));
+            Version = long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         public void Dispose() { }
     }
 

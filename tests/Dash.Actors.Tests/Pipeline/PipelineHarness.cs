@@ -30,7 +30,8 @@ public static class PipelineHarness
     public static Run Train(TestKitBase kit, DashSettings settings, FakeEngineFactory factory, TimeSpan? timeout = null)
     {
         var probe = kit.CreateTestProbe();
-        kit.Sys.ActorOf(TrainingCoordinatorActor.Props(settings, new FakeData(), factory, probe.Ref), "coordinator-" + Guid.NewGuid().ToString("N")[..8]);
+        var id = Guid.NewGuid().ToString("N")[..8];
+        kit.Sys.ActorOf(TrainingCoordinatorActor.Props(settings, new FakeData(), factory, probe.Ref, RunContext.InMemory(id)), "coordinator-" + id);
         var steps = new List<StepReport>();
         var evals = new List<EvalReport>();
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));

@@ -94,7 +94,7 @@ public sealed class PipelineSpecs() : Akka.TestKit.Xunit2.TestKit(PipelineHarnes
         var factory = new FakeEngineFactory { Gate = new SemaphoreSlim(0) };
         var probe = CreateTestProbe();
         var settings = PipelineHarness.Settings("dash", "run.eval-problems=0", "sampling.batch-size=4", "sampling.samplers=2");
-        var coordinator = Sys.ActorOf(TrainingCoordinatorActor.Props(settings, new FakeData(), factory, probe.Ref));
+        var coordinator = Sys.ActorOf(TrainingCoordinatorActor.Props(settings, new FakeData(), factory, probe.Ref, RunContext.InMemory("backpressure")));
 
         // 8 shards wait for 2 samplers; each sampler is blocked inside its first shard.
         AwaitCondition(() => SamplerMailboxes(coordinator).Length == 2, TimeSpan.FromSeconds(10));

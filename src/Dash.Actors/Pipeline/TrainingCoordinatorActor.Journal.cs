@@ -1,0 +1,170 @@
+// The coordinator's durable side: start or resume from the journal, verify checkpoints, commit steps and evaluations.
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Persistence;
+using Dash.Actors.Persistence;
+using Dash.Actors.Protocol;
+using Dash.Actors.Settings;
+
+namespace Dash.Actors.Pipeline;
+
+/// <summary>A non-fatal problem the user should see (for example a checkpoint fallback).</summary>
+public sealed record TrainingWarning(string Message) : IDashMessage;
+
+public sealed partial class TrainingCoordinatorActor
+{
+    private const int SnapshotEvery = 50;
+
+    private void OnBegin()
+    {
+        if (_state.Started is null)
+        {
+            Persist(new RunStarted(_run.RunId, _run.ConfigText, _run.ConfigHash, _settings.Run.Seed, RunContext.CodeVersion, DateTime.UtcNow), e =>
+            {
+                _state = _state.Apply(e);
+                StartPipeline(resumeFrom: null);
+            });
+            return;
+        }
+        if (!_run.AllowConfigChange && _state.Started.ConfigHash != _run.ConfigHash)
+        {
+            var changed = ChangedKeys(_state.Started.ConfigText, _run.ConfigText);
+            if (changed.Count > 0)
+            {
+                Fail($"run {_run.RunId} was started with a different configuration; changed keys: {string.Join(", ", changed)}. " +
+                     "Use a new --run-id, or pass --allow-config-change to continue with the new values.");
+                return;
+            }
+        }
+        _firstEval = _state.Evals.Count > 0 ? ToReport(_state.Evals[0]) : null;
+        _lastEval = _state.Evals.Count > 0 ? ToReport(_state.Evals[^1]) : null;
+        var (resume, rolledBackTo, reason) = FindUsableCheckpoint();
+        if (rolledBackTo is { } step)
+        {
+            _listener.Tell(new TrainingWarning(reason!));
+            Persist(new RolledBack(step, reason!, DateTime.UtcNow), e =>
+            {
+                _state = _state.Apply(e);
+                StartPipeline(resume);
+            });
+            return;
+        }
+        StartPipeline(resume);
+    }
+
+    /// <summary>The newest committed checkpoint that verifies; older ones are tried in turn when newer ones are damaged.</summary>
+    private (string? Path, long? RolledBackTo, string? Reason) FindUsableCheckpoint()
+    {
+        var last = _state.Last;
+        if (last is null || _run.Checkpoints is null || last.Checkpoint.Length == 0) return (null, null, null);
+        var problems = new List<string>();
+        foreach (var step in _state.Steps.Reverse())
+        {
+            try
+            {
+                _run.Checkpoints.Verify(step.Checkpoint, step.Sha256);
+                if (step.Step == last.Step) return (_run.Checkpoints.PathOf(step.Checkpoint), null, null);
+                return (_run.Checkpoints.PathOf(step.Checkpoint), step.Step,
+                    $"{string.Join("; ", problems)}. Falling back to the checkpoint of step {step.Step}; later steps run again.");
+            }
+            catch (Exception e) when (e is CheckpointException or IOException or JsonException)
+            {
+                problems.Add(e.Message);
+            }
+        }
+        return (null, -1, $"{string.Join("; ", problems)}. No usable checkpoint is left: the run starts again from step 0.");
+    }
+
+    private void OnStepPublished()
+    {
+        _phases.Enter(Phases.WeightSync);
+        _accumulator.Tell(new SaveCheckpoint(_step));
+    }
+
+    private void OnCheckpointSaved(CheckpointSaved m)
+    {
+        _pendingCheckpoint = m;
+        WaitForSync(CompleteStep);
+    }
+
+    private CheckpointSaved? _pendingCheckpoint;
+
+    /// <summary>Journals the step (its checkpoint is already durable), then reports it and moves on.</summary>
+    private void Commit(StepReport report, Action then)
+    {
+        var checkpoint = _pendingCheckpoint!;
+        _pendingCheckpoint = null;
+        var json = JsonSerializer.Serialize(report);
+        Persist(new StepCommitted(report.Step, report.PolicyVersion, checkpoint.Name, checkpoint.Sha256, json, DateTime.UtcNow), e =>
+        {
+            _state = _state.Apply(e);
+            if (LastSequenceNr % SnapshotEvery == 0) SaveSnapshot(_state);
+            ApplyRetention();
+            _listener.Tell(report);
+            then();
+        });
+    }
+
+    private void RecordEval(EvalReport report, Action then)
+    {
+        Persist(new EvalRecorded(report.Step, report.PolicyVersion, report.Problems, report.Correct, JsonSerializer.Serialize(report)), e =>
+        {
+            _state = _state.Apply(e);
+            ApplyRetention();
+            _listener.Tell(report);
+            then();
+        });
+    }
+
+    private void ApplyRetention()
+    {
+        if (_run.Checkpoints is null) return;
+        var keep = _state.Steps.TakeLast(Math.Max(1, _run.KeepLast)).Select(s => s.Checkpoint).ToHashSet();
+        if (_state.Best is { } best) keep.Add(best.Checkpoint);
+        _run.Checkpoints.Retain(keep);
+    }
+
+    private void FinishRun()
+    {
+        if (_state.Finished)
+        {
+            Finish();
+            return;
+        }
+        Persist(new RunFinished(_step, DateTime.UtcNow), e =>
+        {
+            _state = _state.Apply(e);
+            Finish();
+        });
+    }
+
+    private void Fail(string reason)
+    {
+        _listener.Tell(new TrainingFailed(reason));
+        Context.Stop(Self);
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        // The journal refused the event (it will refuse it again): stop cleanly; the step is not committed.
+        Fail($"the run journal rejected {@event.GetType().Name} #{sequenceNr}: {cause.Message}. The run stopped; " +
+             "nothing after the last committed step was applied, and running the same command resumes it.");
+    }
+
+    private static EvalReport ToReport(EvalRecorded e) =>
+        JsonSerializer.Deserialize<EvalReport>(e.ReportJson) ?? new EvalReport(e.Step, e.PolicyVersion, e.Problems, e.Correct, 0, 0);
+
+    /// <summary>dash.* keys whose values differ between two configurations (ignoring ones that do not change results).</summary>
+    public static IReadOnlyList<string> ChangedKeys(string before, string after)
+    {
+        string[] harmless = ["dash.run.steps", "dash.run.eval-every", "dash.run.eval-problems", "dash.sampling.samplers", "dash.verifier.workers", "dash.run.runs-dir", "dash.run.id"];
+        var a = before.Length == 0 ? Config.Empty : ConfigurationFactory.ParseString(before);
+        var b = after.Length == 0 ? Config.Empty : ConfigurationFactory.ParseString(after);
+        var keys = ConfigLoader.LeafPaths(a).Union(ConfigLoader.LeafPaths(b)).Where(k => !harmless.Contains(k)).Order(StringComparer.Ordinal);
+        return [.. keys.Where(k => Value(a, k) != Value(b, k))];
+    }
+
+    private static string? Value(Config c, string key) =>
+        !c.HasPath(key) ? null : c.GetValue(key).IsArray() ? string.Join(",", c.GetValue(key).GetArray().Select(v => v.GetString())) : c.GetString(key);
+}
