@@ -145,6 +145,19 @@ public sealed partial class TrainingCoordinatorActor
         Context.Stop(Self);
     }
 
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        // The journal could not be written (unreachable, disk full): this actor stops; its supervisor retries with back-off.
+        _listener.Tell(new TrainingWarning($"writing {@event.GetType().Name} #{sequenceNr} to the run journal failed: {cause.Message}"));
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        _listener.Tell(new TrainingWarning($"reading the run journal failed: {reason.Message}"));
+        base.OnRecoveryFailure(reason, message);
+    }
+
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         // The journal refused the event (it will refuse it again): stop cleanly; the step is not committed.

@@ -39,6 +39,7 @@ public sealed class DashSerializer(ExtendedActorSystem system) : SerializerWithS
         [typeof(EvalReport)] = "eval-report.v1",
         [typeof(TrainingFinished)] = "training-finished.v1",
         [typeof(TrainingFailed)] = "training-failed.v1",
+        [typeof(Pipeline.TrainingWarning)] = "training-warning.v1",
     };
 
     public override int Identifier => Id;
@@ -72,7 +73,7 @@ public sealed class DashSerializer(ExtendedActorSystem system) : SerializerWithS
                 case WeightsApplied m: w.Write(m.SamplerId); w.Write(m.PolicyVersion); break;
                 case SaveCheckpoint m: w.Write(m.Step); break;
                 case CheckpointSaved m: w.Write(m.Step); w.Write(m.Name); w.Write(m.Sha256); w.Write(m.Seconds); break;
-                case StepReport or EvalReport or TrainingFinished or TrainingFailed:
+                case StepReport or EvalReport or TrainingFinished or TrainingFailed or Pipeline.TrainingWarning:
                     w.Write(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType())); break;
                 default: throw new ArgumentException($"DashSerializer cannot serialize {obj.GetType()}.");
             }
@@ -108,6 +109,7 @@ public sealed class DashSerializer(ExtendedActorSystem system) : SerializerWithS
             "eval-report.v1" => Json<EvalReport>(bytes),
             "training-finished.v1" => Json<TrainingFinished>(bytes),
             "training-failed.v1" => Json<TrainingFailed>(bytes),
+            "training-warning.v1" => Json<Pipeline.TrainingWarning>(bytes),
             _ => throw new SerializationException($"DashSerializer: unknown manifest '{manifest}' (a newer Dash version sent it?)."),
         };
     }

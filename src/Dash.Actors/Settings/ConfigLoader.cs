@@ -5,7 +5,11 @@ using Akka.Configuration.Hocon;
 namespace Dash.Actors.Settings;
 
 /// <summary>The effective configuration and, for every key, where its value came from.</summary>
-public sealed record EffectiveConfig(Config Config, IReadOnlyDictionary<string, string> Sources, DashSettings Settings);
+public sealed record EffectiveConfig(Config Config, IReadOnlyDictionary<string, string> Sources, DashSettings Settings)
+{
+    /// <summary>Every dash.* key with its value, one per line, sorted: what a run journals and compares on resume.</summary>
+    public string Text => ConfigLoader.Render(Config, Sources.Keys);
+}
 
 public static class ConfigLoader
 {
@@ -66,6 +70,13 @@ public static class ConfigLoader
         }
         return new EffectiveConfig(effective, sources, DashSettings.From(effective));
     }
+
+    /// <summary>Renders the given keys as sorted HOCON lines (<c>key = "value"</c>, lists as <c>[a, b]</c>).</summary>
+    public static string Render(Config config, IEnumerable<string> keys) => string.Join("\n", keys.Order(StringComparer.Ordinal).Select(k =>
+    {
+        var v = config.GetValue(k);
+        return v.IsArray() ? $"{k} = [{string.Join(", ", v.GetArray().Select(x => Quote(x.GetString())))}]" : $"{k} = {Quote(v.GetString())}";
+    })) + "\n";
 
     /// <summary>Every leaf key of a configuration, as a dotted path.</summary>
     public static IEnumerable<string> LeafPaths(Config config)

@@ -1,0 +1,101 @@
+// Journal faults injected with Akka.Persistence.TestKit: failed writes retry with back-off, rejections stop cleanly.
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Persistence.TestKit;
+using Dash.Actors.Persistence;
+using Dash.Actors.Pipeline;
+using Dash.Actors.Protocol;
+using Dash.Actors.Tests.Fakes;
+
+namespace Dash.Actors.Tests.Persistence;
+
+public sealed class JournalFaultSpecs : IDisposable
+{
+    private readonly RunHarness _h = new();
+    private readonly ActorSystem _system;
+    private readonly ITestJournal _journal;
+
+    public JournalFaultSpecs()
+    {
+        // serialize-messages is off here only: the test journal's own control messages (interceptor lambdas, failure
+        // exceptions) are not serializable; the pipeline's messages are covered with it on everywhere else.
+        _system = ActorSystem.Create("dash", RunHarness.Config(ConfigurationFactory.ParseString("""
+            akka.actor.serialize-messages = off
+            akka.persistence {
+              journal {
+                plugin = "akka.persistence.journal.test"
+                test { class = "Akka.Persistence.TestKit.TestJournal, Akka.Persistence.TestKit", plugin-dispatcher = "akka.actor.default-dispatcher" }
+              }
+              snapshot-store {
+                plugin = "akka.persistence.snapshot-store.test"
+                test { class = "Akka.Persistence.TestKit.TestSnapshotStore, Akka.Persistence.TestKit", plugin-dispatcher = "akka.actor.default-dispatcher" }
+              }
+            }
+            """)));
+        _journal = TestJournal.FromRef(Akka.Persistence.Persistence.Instance.Apply(_system).JournalFor(null));
+    }
+
+    public void Dispose()
+    {
+        _system.Terminate().GetAwaiter().GetResult();
+        _h.Dispose();
+    }
+
+    private string FinalLearnerState(string runId) =>
+        File.ReadAllText(Path.Combine(Directory.GetDirectories(_h.Checkpoints(runId).Root, "step-*").Order(StringComparer.Ordinal).Last(), "learner.txt"));
+
+    [Fact]
+    public async Task Should_retry_a_failed_step_commit_and_apply_every_step_exactly_once()
+    {
+        RunHarness.Until(_h.Start(_system, "straight", RunHarness.Settings(), new FakeEngineFactory()), RunHarness.IsEnd);
+        var failures = 0;
+        await _journal.OnWrite.FailIf(p => p.Payload is StepCommitted { Step: 2 } && Interlocked.Increment(ref failures) <= 2);
+
+        var seen = RunHarness.Until(_h.Start(_system, "flaky", RunHarness.Settings(), new FakeEngineFactory()), RunHarness.IsEnd);
+
+        Assert.IsType<TrainingFinished>(seen[^1]);
+        Assert.Equal(2, seen.OfType<TrainingWarning>().Count(w => w.Message.Contains("restarting", StringComparison.Ordinal)));
+        Assert.Equal([0L, 1, 2, 3, 4, 5], seen.OfType<StepReport>().Select(s => s.Step));
+        Assert.Equal(FinalLearnerState("straight"), FinalLearnerState("flaky"));
+    }
+
+    [Fact]
+    public async Task Should_stop_with_a_clear_message_when_the_journal_keeps_failing()
+    {
+        await _journal.OnWrite.Fail();
+
+        var seen = RunHarness.Until(_h.Start(_system, "down", RunHarness.Settings(), new FakeEngineFactory(), maxRestarts: 2), RunHarness.IsEnd);
+
+        var failed = Assert.IsType<TrainingFailed>(seen[^1]);
+        Assert.Contains("without progress", failed.Reason, StringComparison.Ordinal);
+        Assert.Contains("run journal failed", failed.Reason, StringComparison.Ordinal);
+        Assert.Empty(seen.OfType<StepReport>());
+    }
+
+    [Fact]
+    public async Task Should_stop_cleanly_when_the_journal_rejects_a_step()
+    {
+        await _journal.OnWrite.RejectIf(p => p.Payload is StepCommitted { Step: 1 });
+
+        var seen = RunHarness.Until(_h.Start(_system, "rejected", RunHarness.Settings(), new FakeEngineFactory()), RunHarness.IsEnd);
+
+        var failed = Assert.IsType<TrainingFailed>(seen[^1]);
+        Assert.Contains("rejected StepCommitted", failed.Reason, StringComparison.Ordinal);
+        Assert.Equal([0L], seen.OfType<StepReport>().Select(s => s.Step));
+    }
+
+    [Fact]
+    public async Task Should_resume_once_a_failing_recovery_passes_again()
+    {
+        var settings = RunHarness.Settings("run.steps=2");
+        RunHarness.Until(_h.Start(_system, "recover", settings, new FakeEngineFactory()), RunHarness.IsEnd);
+        await _journal.OnRecovery.Fail();
+
+        var failed = RunHarness.Until(_h.Start(_system, "recover", RunHarness.Settings("run.steps=4"), new FakeEngineFactory(), maxRestarts: 1), RunHarness.IsEnd);
+        Assert.Contains("reading the run journal failed", Assert.IsType<TrainingFailed>(failed[^1]).Reason, StringComparison.Ordinal);
+
+        await _journal.OnRecovery.Pass();
+        var resumed = RunHarness.Until(_h.Start(_system, "recover", RunHarness.Settings("run.steps=4"), new FakeEngineFactory()), RunHarness.IsEnd);
+        Assert.Equal([2L, 3], resumed.OfType<StepReport>().Select(s => s.Step));
+    }
+}
