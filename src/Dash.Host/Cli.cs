@@ -1,26 +1,71 @@
 // Builds the dash command tree and turns user mistakes into one clear message and a non-zero exit code.
 using System.CommandLine;
+using Dash.Host.Commands;
 using Dash.Model.Runtime;
 
 namespace Dash.Host;
 
+/// <summary>A mistake the user can fix; the CLI prints the message alone (no stack trace unless --verbose).</summary>
+public sealed class UserException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Where commands write; tests pass their own writers.</summary>
+public sealed record Console2(TextWriter Out, TextWriter Err, bool Verbose)
+{
+    public bool IsTerminal { get; init; }
+}
+
 internal static class Cli
 {
+    public const int UserErrorExit = 2;
+    public const int InternalErrorExit = 1;
+
+    public static readonly Option<bool> Verbose = new("--verbose", "-v")
+    {
+        Description = "Print stack traces and debug details on errors.",
+        Recursive = true,
+    };
+
     public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)
     {
         output ??= Console.Out;
         error ??= Console.Error;
+        var root = new RootCommand(
+            "Dash: reinforcement learning for reasoning language models with the DASH method (preemptive sampling and " +
+            "gradient filtering) on Akka.NET actors. Start with `dash train`.");
+        root.Options.Add(Verbose);
+        var console = (ParseResult p) => new Console2(output, error, p.GetValue(Verbose))
+        {
+            IsTerminal = output == Console.Out && !Console.IsOutputRedirected,
+        };
+        foreach (var command in CommandTree.All(console)) root.Subcommands.Add(command);
+        var parsed = root.Parse(args);
+        var verbose = parsed.GetValue(Verbose);
         try
         {
-            NativeRuntime.Initialize();
+            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
-        catch (NativeRuntimeException e)
+        catch (Exception e)
         {
-            error.WriteLine($"dash: {e.Message}");
-            return 3;
+            return Report(e, error, verbose);
         }
-        var root = new RootCommand("Dash: reinforcement learning for reasoning LMs (the DASH method) on Akka.NET actors.");
-        var config = new InvocationConfiguration { Output = output, Error = error };
-        return root.Parse(args).Invoke(config);
     }
+
+    /// <summary>Prints an error as one clear line (plus the trace with --verbose) and returns the exit code.</summary>
+    public static int Report(Exception e, TextWriter error, bool verbose)
+    {
+        var user = IsUserError(e);
+        error.WriteLine(user ? $"dash: {e.Message}" : $"dash: internal error: {e.Message} (run again with --verbose for details)");
+        if (verbose) error.WriteLine(e.ToString());
+        return user ? UserErrorExit : InternalErrorExit;
+    }
+
+    private static bool IsUserError(Exception e) => e is UserException or NativeRuntimeException
+        or Dash.Actors.Settings.SettingsException or Dash.Actors.Persistence.CheckpointException
+        or FileNotFoundException or DirectoryNotFoundException or ArgumentException
+        || e.GetType().Name.EndsWith("FormatException", StringComparison.Ordinal)
+        || e.GetType().Namespace?.StartsWith("Dash.", StringComparison.Ordinal) == true && e.GetType().Name.EndsWith("Exception", StringComparison.Ordinal)
+           && e is not InvalidOperationException;
+
+    /// <summary>Native start-up for commands that touch tensors; fails with the install instructions.</summary>
+    public static void InitNative() => NativeRuntime.Initialize();
 }

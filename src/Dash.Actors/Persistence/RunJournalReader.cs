@@ -1,0 +1,64 @@
+// Reads run journals back (a replay-only persistent actor) and knows the layout of a run folder.
+using Akka.Actor;
+using Akka.Persistence;
+
+namespace Dash.Actors.Persistence;
+
+/// <summary>A persistent actor with a run's persistence id that only replays its events.</summary>
+public sealed class JournalReader : ReceivePersistentActor
+{
+    private readonly List<IRunEvent> _events = [];
+
+    public JournalReader(string runId)
+    {
+        PersistenceId = $"run-{runId}";
+        Recover<IRunEvent>(_events.Add);
+        Command<string>(_ => Sender.Tell(_events.ToArray()));
+    }
+
+    public override string PersistenceId { get; }
+}
+
+/// <summary>Reads run journals.</summary>
+public static class Journals
+{
+    /// <summary>Every event of run <paramref name="runId"/>, in journal order.</summary>
+    public static IRunEvent[] Read(ActorSystem system, string runId)
+    {
+        var reader = system.ActorOf(Props.Create(() => new JournalReader(runId)));
+        var events = reader.Ask<IRunEvent[]>("read", TimeSpan.FromSeconds(20)).GetAwaiter().GetResult();
+        system.Stop(reader);
+        return events;
+    }
+}
+
+/// <summary>The folder of one run: journal, checkpoints, configuration, metrics, plots and summary.</summary>
+public sealed record RunFolder(string Path)
+{
+    public string Journal => System.IO.Path.Combine(Path, "journal.db");
+    public string Checkpoints => System.IO.Path.Combine(Path, "checkpoints");
+    public string Config => System.IO.Path.Combine(Path, "config.conf");
+    public string MetricsJsonl => System.IO.Path.Combine(Path, "metrics.jsonl");
+    public string MetricsCsv => System.IO.Path.Combine(Path, "metrics.csv");
+    public string EvalCsv => System.IO.Path.Combine(Path, "eval.csv");
+    public string Plots => System.IO.Path.Combine(Path, "plots");
+    public string TensorBoard => System.IO.Path.Combine(Path, "tensorboard");
+    public string Summary => System.IO.Path.Combine(Path, "summary.md");
+    public string Id => System.IO.Path.GetFileName(Path);
+
+    /// <summary>Replays this run's journal in a short-lived actor system.</summary>
+    public IRunEvent[] ReadEvents()
+    {
+        var journal = new SqliteJournal(Journal);
+        using var system = ActorSystem.Create("dash-reader", journal.ToHocon().WithFallback(RunEventSerializer.Hocon)
+            .WithFallback(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = ERROR, akka.stdout-loglevel = ERROR")));
+        try
+        {
+            return Journals.Read(system, Id);
+        }
+        finally
+        {
+            system.Terminate().GetAwaiter().GetResult();
+        }
+    }
+}

@@ -1,0 +1,131 @@
+// Everything a run leaves in its folder besides the journal: metrics.jsonl/csv, eval.csv, plots, summary.md.
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Dash.Actors.Persistence;
+using Dash.Actors.Protocol;
+
+namespace Dash.Host.Output;
+
+/// <summary>
+/// Writes metrics as they arrive (one line per committed step), rebuilt from the journal on resume so a resumed run's
+/// files equal an uninterrupted run's. Plots and summary.md are written at the end.
+/// </summary>
+internal sealed class RunArtifacts
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    private readonly RunFolder _folder;
+    private readonly List<StepReport> _steps = [];
+    private readonly List<EvalReport> _evals = [];
+
+    public RunArtifacts(RunFolder folder, RunState recovered)
+    {
+        _folder = folder;
+        foreach (var s in recovered.Steps) _steps.Add(JsonSerializer.Deserialize<StepReport>(s.ReportJson)!);
+        foreach (var e in recovered.Evals)
+            _evals.Add(JsonSerializer.Deserialize<EvalReport>(e.ReportJson) ?? new EvalReport(e.Step, e.PolicyVersion, e.Problems, e.Correct, 0, 0));
+        Rewrite();
+    }
+
+    public IReadOnlyList<StepReport> Steps => _steps;
+    public IReadOnlyList<EvalReport> Evals => _evals;
+
+    public void On(object message)
+    {
+        switch (message)
+        {
+            case StepReport s:
+                _steps.RemoveAll(x => x.Step >= s.Step);
+                _steps.Add(s);
+                File.AppendAllText(_folder.MetricsJsonl, JsonLine("step", s));
+                File.AppendAllText(_folder.MetricsCsv, CsvRow(s));
+                break;
+            case EvalReport e:
+                _evals.RemoveAll(x => x.Step == e.Step);
+                _evals.Add(e);
+                File.AppendAllText(_folder.MetricsJsonl, JsonLine("eval", e));
+                File.AppendAllText(_folder.EvalCsv, EvalRow(e));
+                break;
+        }
+    }
+
+    /// <summary>Writes plots and summary.md.</summary>
+    public void Finish(TrainingFinished finished, string algorithm)
+    {
+        Plots.Write(_folder.Plots, _steps, _evals);
+        File.WriteAllText(_folder.Summary, Summary(finished, algorithm));
+    }
+
+    private void Rewrite()
+    {
+        var jsonl = new StringBuilder();
+        var csv = new StringBuilder(CsvHeader);
+        var eval = new StringBuilder(EvalHeader);
+        foreach (var s in _steps)
+        {
+            jsonl.Append(JsonLine("step", s));
+            csv.Append(CsvRow(s));
+        }
+        foreach (var e in _evals)
+        {
+            jsonl.Append(JsonLine("eval", e));
+            eval.Append(EvalRow(e));
+        }
+        File.WriteAllText(_folder.MetricsJsonl, jsonl.ToString());
+        File.WriteAllText(_folder.MetricsCsv, csv.ToString());
+        File.WriteAllText(_folder.EvalCsv, eval.ToString());
+    }
+
+    private static string JsonLine(string type, object report)
+    {
+        var node = JsonSerializer.SerializeToNode(report, report.GetType())!.AsObject();
+        node.Insert(0, "type", type);
+        return node.ToJsonString() + "\n";
+    }
+
+    private const string CsvHeader =
+        "step,policy_version,samples,reward_mean,train_accuracy,kept,dropped,zero_variance_groups,sampled_tokens,learned_tokens," +
+        "mean_completion_length,loss,kl,grad_norm,learning_rate,seconds,sample_s,reward_s,advantage_s,learn_s,weight_sync_s\n";
+
+    private static string CsvRow(StepReport s) => string.Join(',',
+        s.Step, s.PolicyVersion, s.Samples, F(s.RewardMean), F(s.TrainAccuracy), s.Kept, s.Dropped, s.ZeroVarianceGroups, s.SampledTokens,
+        s.LearnedTokens, F(s.MeanCompletionLength), F(s.Loss), F(s.Kl), F(s.GradNorm), F(s.LearningRate), F(s.Seconds),
+        F(s.PhaseSeconds.GetValueOrDefault(Phases.Sample)), F(s.PhaseSeconds.GetValueOrDefault(Phases.Reward)),
+        F(s.PhaseSeconds.GetValueOrDefault(Phases.Advantage)), F(s.PhaseSeconds.GetValueOrDefault(Phases.Learn)),
+        F(s.PhaseSeconds.GetValueOrDefault(Phases.WeightSync))) + "\n";
+
+    private const string EvalHeader = "step,policy_version,problems,correct,accuracy,mean_completion_length,seconds\n";
+
+    private static string EvalRow(EvalReport e) =>
+        string.Join(',', e.Step, e.PolicyVersion, e.Problems, e.Correct, F(e.Accuracy), F(e.MeanCompletionLength), F(e.Seconds)) + "\n";
+
+    private static string F(double x) => x.ToString("G6", Inv);
+
+    private string Summary(TrainingFinished f, string algorithm)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(Inv, $"# Run {_folder.Id}");
+        sb.AppendLine();
+        sb.AppendLine(Inv, $"Algorithm `{algorithm}`, {f.Steps} steps, policy version {f.PolicyVersion}, {f.Seconds:0.0} s in the last session.");
+        sb.AppendLine();
+        sb.AppendLine("| held-out accuracy (greedy pass@1) | value |");
+        sb.AppendLine("|---|---|");
+        if (f.First is not null) sb.AppendLine(Inv, $"| before training (step {f.First.Step}) | {f.First.Accuracy:P1} ({f.First.Correct}/{f.First.Problems}) |");
+        if (f.Last is not null) sb.AppendLine(Inv, $"| after training (step {f.Last.Step}) | {f.Last.Accuracy:P1} ({f.Last.Correct}/{f.Last.Problems}) |");
+        sb.AppendLine();
+        sb.AppendLine("| phase | seconds (all steps) |");
+        sb.AppendLine("|---|---|");
+        foreach (var phase in Phases.All)
+        {
+            var total = phase == Phases.Eval ? _evals.Sum(e => e.Seconds) : _steps.Sum(s => s.PhaseSeconds.GetValueOrDefault(phase));
+            sb.AppendLine(Inv, $"| {phase} | {total:0.00} |");
+        }
+        sb.AppendLine();
+        var kept = _steps.Sum(s => s.Kept);
+        var all = _steps.Sum(s => s.Kept + s.Dropped);
+        if (all > 0) sb.AppendLine(Inv, $"Gradient filtering kept {kept} of {all} samples ({(double)kept / all:P1}).");
+        sb.AppendLine();
+        sb.AppendLine("Files: `metrics.jsonl`, `metrics.csv`, `eval.csv`, `plots/*.png`, `checkpoints/`, `journal.db`, `config.conf`.");
+        return sb.ToString();
+    }
+}

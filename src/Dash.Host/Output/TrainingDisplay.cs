@@ -1,0 +1,84 @@
+// Shows training as it happens: a live progress bar on a terminal, one plain line per event otherwise (CI, logs).
+using System.Globalization;
+using Dash.Actors.Pipeline;
+using Dash.Actors.Protocol;
+using Spectre.Console;
+
+namespace Dash.Host.Output;
+
+internal sealed class TrainingDisplay(Console2 console, int totalSteps, long startStep)
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    private readonly DateTime _started = DateTime.UtcNow;
+    private ProgressTask? _bar;
+
+    /// <summary>Runs <paramref name="loop"/> under a live progress bar when the output is a terminal.</summary>
+    public void Live(Action loop)
+    {
+        if (!console.IsTerminal)
+        {
+            loop();
+            return;
+        }
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(ctx =>
+            {
+                _bar = ctx.AddTask("training", maxValue: Math.Max(1, totalSteps));
+                _bar.Value = startStep;
+                loop();
+            });
+    }
+
+    public void On(object message)
+    {
+        switch (message)
+        {
+            case StepReport s:
+                var line = string.Create(Inv,
+                    $"step {s.Step + 1}/{totalSteps}  reward {s.RewardMean:0.000}  train-acc {s.TrainAccuracy:P0}  kept {s.Kept}/{s.Kept + s.Dropped}  " +
+                    $"tok/s {(s.Seconds > 0 ? s.SampledTokens / s.Seconds : 0):0}  {Phases(s)}  eta {Eta(s.Step + 1)}");
+                Write(line);
+                if (_bar is not null)
+                {
+                    _bar.Value = s.Step + 1;
+                    _bar.Description = string.Create(Inv, $"step {s.Step + 1}/{totalSteps} reward {s.RewardMean:0.00}");
+                }
+                break;
+            case EvalReport e:
+                Write(string.Create(Inv, $"eval after step {e.Step}: held-out accuracy {e.Accuracy:P1} ({e.Correct}/{e.Problems}), {e.Seconds:0.0} s"));
+                break;
+            case TrainingWarning w:
+                Write($"warning: {w.Message}");
+                break;
+        }
+    }
+
+    private static string Phases(StepReport s) =>
+        string.Join(' ', s.PhaseSeconds.Where(kv => kv.Value >= 0.005).Select(kv => string.Create(Inv, $"{kv.Key} {kv.Value:0.00}s")));
+
+    private string Eta(long done)
+    {
+        var elapsed = DateTime.UtcNow - _started;
+        var doneHere = done - startStep;
+        if (doneHere <= 0) return "-";
+        var left = TimeSpan.FromSeconds(elapsed.TotalSeconds / doneHere * Math.Max(0, totalSteps - done));
+        return left.ToString(left.TotalHours >= 1 ? @"h\:mm\:ss" : @"m\:ss", Inv);
+    }
+
+    private void Write(string line)
+    {
+        if (_bar is not null) AnsiConsole.MarkupLine(Markup.Escape(line));
+        else console.Out.WriteLine(line);
+    }
+
+    /// <summary>The before/after table at the end.</summary>
+    public void Summary(TrainingFinished f, string runFolder)
+    {
+        console.Out.WriteLine();
+        console.Out.WriteLine("                        held-out accuracy");
+        if (f.First is not null) console.Out.WriteLine(string.Create(Inv, $"  before (step {f.First.Step,3})     {f.First.Accuracy,7:P1}  ({f.First.Correct}/{f.First.Problems})"));
+        if (f.Last is not null) console.Out.WriteLine(string.Create(Inv, $"  after  (step {f.Last.Step,3})     {f.Last.Accuracy,7:P1}  ({f.Last.Correct}/{f.Last.Problems})"));
+        console.Out.WriteLine(string.Create(Inv, $"  {f.Steps} steps, {f.Seconds:0.0} s this session. Run folder: {runFolder}"));
+    }
+}
