@@ -47,15 +47,14 @@ public sealed record ModelConfig
         EosTokenIds = [2],
     };
 
-    /// <summary>A ~25M-parameter Llama for benchmarks (d384, 6 layers, 6 heads, 2 KV heads, FFN 1536, untied).</summary>
+    /// <summary>A ~25M-parameter Llama for benchmarks (d512, 8 layers, 8 heads, 4 KV heads, FFN 1536, tied).</summary>
     public static ModelConfig Small(int vocabSize) => Tiny(vocabSize) with
     {
-        HiddenSize = 384,
-        NumHiddenLayers = 6,
-        NumAttentionHeads = 6,
-        NumKeyValueHeads = 2,
+        HiddenSize = 512,
+        NumHiddenLayers = 8,
+        NumAttentionHeads = 8,
+        NumKeyValueHeads = 4,
         IntermediateSize = 1536,
-        TieWordEmbeddings = false,
     };
 
     /// <summary>Checks the cross-field rules; <paramref name="source"/> names the file in the message.</summary>
