@@ -103,11 +103,12 @@ public sealed record ModelConfig
     {
         var r = new ConfigJsonReader(json, source);
         var modelType = r.String("model_type");
+        var hidden = r.Int("hidden_size");
         var heads = r.Int("num_attention_heads");
         var config = new ModelConfig
         {
             ModelType = modelType,
-            HiddenSize = r.Int("hidden_size"),
+            HiddenSize = hidden,
             NumHiddenLayers = r.Int("num_hidden_layers"),
             NumAttentionHeads = heads,
             NumKeyValueHeads = r.OptionalInt("num_key_value_heads") ?? heads,
