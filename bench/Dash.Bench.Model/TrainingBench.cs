@@ -1,0 +1,68 @@
+// Training throughput: forward + backward tokens per second for each micro-batch size, plus the AdamW step time.
+using System.Diagnostics;
+using Dash.Model.Config;
+using Dash.Model.Learning;
+using Dash.Model.Optim;
+using Dash.Model.Transformer;
+using static TorchSharp.torch;
+
+namespace Dash.Bench.Model;
+
+internal static class TrainingBench
+{
+    /// <summary>Median AdamW step seconds of the last run (reported beside the table).</summary>
+    public static double LastOptimizerStepSeconds { get; private set; }
+
+    public static List<Measurement> Run(ModelConfig config, BenchPlan plan)
+    {
+        using var model = new CausalLM(config);
+        using (var init = new Generator(1)) model.InitializeWeights(init);
+        model.train();
+        var results = new List<Measurement>();
+        foreach (var micro in plan.MicroBatches)
+        {
+            var rows = Rows(Math.Max(plan.TrainRowsPerRepeat, micro), plan, config.VocabSize);
+            var scale = LossScale.For(rows);
+            var advantages = rows.Select((_, i) => i % 2 == 0 ? 1.0f : -1.0f).ToArray();
+            Measure.ResetPeakRss();
+            var seconds = Measure.MedianSeconds(plan.Repeats, () =>
+            {
+                for (var start = 0; start < rows.Length; start += micro)
+                    MicroBatch(model, rows[start..(start + micro)], advantages[start..(start + micro)], scale);
+                ZeroGrad(model);
+            });
+            var tokens = (double)rows.Length * (plan.PromptTokens + plan.NewTokens);
+            results.Add(new Measurement(micro, tokens / seconds, Measure.PeakRssMiB(), seconds));
+            Console.Error.WriteLine($"  train micro-batch {micro,3}: {tokens / seconds,9:F0} tokens/s");
+        }
+
+        using var optimizer = new AdamW(model.named_parameters(), new AdamWOptions(), new LearningRateSchedule(1e-4));
+        MicroBatch(model, Rows(1, plan, config.VocabSize), [1.0f], new LossScale(1, plan.NewTokens, plan.NewTokens));
+        LastOptimizerStepSeconds = Measure.MedianSeconds(plan.Repeats, () => optimizer.Step());
+        return results;
+    }
+
+    // One GRPO micro-batch: forward, per-token log-probs, Dr. GRPO loss, backward (gradients accumulate).
+    private static void MicroBatch(CausalLM model, TokenRow[] rows, float[] advantages, LossScale scale)
+    {
+        using var scope = NewDisposeScope();
+        using var batch = TokenBatch.Build(rows, padId: 0, model.Device);
+        var logp = CompletionLogProbs.Compute(model, batch, temperature: 1.0f);
+        var old = logp.detach();
+        var loss = PolicyLoss.Grpo(logp, old, null, tensor(advantages), batch.CompletionMask, LossAggregation.DrGrpo, scale);
+        loss.backward();
+    }
+
+    private static void ZeroGrad(CausalLM model)
+    {
+        using var scope = NewDisposeScope();
+        foreach (var p in model.parameters()) p.grad?.zero_();
+    }
+
+    private static TokenRow[] Rows(int count, BenchPlan plan, int vocab)
+    {
+        var random = new Random(count);
+        int[] Tokens(int n) => [.. Enumerable.Range(0, n).Select(_ => random.Next(4, vocab))];
+        return [.. Enumerable.Range(0, count).Select(_ => new TokenRow(Tokens(plan.PromptTokens), Tokens(plan.NewTokens)))];
+    }
+}

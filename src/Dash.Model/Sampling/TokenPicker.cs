@@ -1,0 +1,60 @@
+// Chooses the next token from last-position logits: greedy, or temperature + top-k + top-p sampling.
+using static TorchSharp.torch;
+
+namespace Dash.Model.Sampling;
+
+/// <summary>Pure tensor functions that turn logits [B, V] into next tokens [B] and their log-probs [B].</summary>
+public static class TokenPicker
+{
+    /// <summary>
+    /// logits [B, V] → (tokens [B] int64, log-probs [B] float32). The log-prob is the token's under softmax(logits / T)
+    /// (T = 1 when greedy); top-k/top-p only restrict which tokens can be drawn.
+    /// </summary>
+    public static (Tensor Tokens, Tensor LogProbs) Pick(Tensor logits, SamplingOptions options, Generator? generator)
+    {
+        using var scope = NewDisposeScope();
+        var scaled = logits.to_type(ScalarType.Float32);
+        if (options.Temperature > 0) scaled = scaled / options.Temperature;
+        var logProbsAll = scaled - scaled.logsumexp(-1, keepdim: true);                    // [B, V]
+
+        Tensor tokens;
+        if (options.Temperature == 0)
+        {
+            tokens = scaled.argmax(-1, keepdim: true);                                       // [B, 1]
+        }
+        else
+        {
+            var filtered = Filter(scaled, options);
+            var probs = filtered.softmax(-1);
+            tokens = multinomial(probs, 1, replacement: true, generator: generator);         // [B, 1]
+        }
+        var picked = logProbsAll.gather(-1, tokens).squeeze(-1);
+        return (tokens.squeeze(-1).MoveToOuterDisposeScope(), picked.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Sets logits outside top-k and outside the top-p nucleus to -inf. scaled [B, V] → [B, V]
+    /// (<paramref name="scaled"/> itself when neither filter is on).</summary>
+    public static Tensor Filter(Tensor scaled, SamplingOptions options)
+    {
+        var vocab = scaled.shape[^1];
+        var useTopK = options.TopK > 0 && options.TopK < vocab;
+        if (!useTopK && options.TopP >= 1.0f) return scaled;
+        using var scope = NewDisposeScope();
+        var result = scaled;
+        if (useTopK)
+        {
+            var (values, _) = result.topk(options.TopK, dim: -1);
+            var kth = values.narrow(-1, options.TopK - 1, 1);                              // [B, 1]
+            result = result.masked_fill(result.lt(kth), float.NegativeInfinity);
+        }
+        if (options.TopP < 1.0f)
+        {
+            var (sorted, order) = result.sort(-1, descending: true);
+            var probs = sorted.softmax(-1);
+            var before = probs.cumsum(-1) - probs;                                          // mass of strictly better tokens
+            var cut = sorted.masked_fill(before.gt(options.TopP), float.NegativeInfinity);
+            result = full_like(result, float.NegativeInfinity).scatter(-1, order, cut);
+        }
+        return result.MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,60 @@
+// Grouped-query self-attention with rotary embeddings, an optional KV cache and explicit boolean masks.
+using Dash.Model.Config;
+using static TorchSharp.torch;
+
+namespace Dash.Model.Transformer;
+
+/// <summary>
+/// Self-attention with Hugging Face names q_proj, k_proj, v_proj (biases for Qwen2) and o_proj. Grouped-query
+/// attention folds the H/KvH query heads that share a key/value head into the query-length axis, so keys and values
+/// (and the KV cache) are never repeated or copied.
+/// </summary>
+public sealed class Attention : nn.Module
+{
+    private readonly TorchSharp.Modules.Linear q_proj;
+    private readonly TorchSharp.Modules.Linear k_proj;
+    private readonly TorchSharp.Modules.Linear v_proj;
+    private readonly TorchSharp.Modules.Linear o_proj;
+    private readonly int _heads;
+    private readonly int _kvHeads;
+    private readonly int _headDim;
+
+    public Attention(ModelConfig config, Device device, ScalarType dtype) : base(nameof(Attention))
+    {
+        _heads = config.NumAttentionHeads;
+        _kvHeads = config.NumKeyValueHeads;
+        _headDim = config.HeadDim;
+        var d = config.HiddenSize;
+        q_proj = nn.Linear(d, _heads * _headDim, hasBias: config.AttentionBias, device: device, dtype: dtype);
+        k_proj = nn.Linear(d, _kvHeads * _headDim, hasBias: config.AttentionBias, device: device, dtype: dtype);
+        v_proj = nn.Linear(d, _kvHeads * _headDim, hasBias: config.AttentionBias, device: device, dtype: dtype);
+        o_proj = nn.Linear(_heads * _headDim, d, hasBias: false, device: device, dtype: dtype);
+        RegisterComponents();
+    }
+
+    /// <summary>
+    /// x [B, T, D]; cos/sin [B, T, 1, d]; foldedMask [B, 1, G·T, S] bool (True = attend) where G = H / KvH and S is the
+    /// key length (cached + new); the cache (when given) receives this layer's new keys and values.
+    /// Returns [B, T, D].
+    /// </summary>
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor foldedMask, KvCache? cache, int layer)
+    {
+        using var scope = NewDisposeScope();
+        var (b, t) = (x.shape[0], x.shape[1]);
+        var group = _heads / _kvHeads;
+
+        var q = RotaryEmbedding.Apply(q_proj.forward(x).view(b, t, _heads, _headDim), cos, sin);   // [B, T, H, d]
+        var k = RotaryEmbedding.Apply(k_proj.forward(x).view(b, t, _kvHeads, _headDim), cos, sin); // [B, T, KvH, d]
+        var v = v_proj.forward(x).view(b, t, _kvHeads, _headDim);                                  // [B, T, KvH, d]
+
+        // Heads h = kv·G + g share key/value head kv: fold g into the query axis → [B, KvH, G·T, d].
+        var qFolded = q.permute(0, 2, 1, 3).reshape(b, _kvHeads, group * t, _headDim);
+        var kT = k.transpose(1, 2);                                                                 // [B, KvH, T, d]
+        var vT = v.transpose(1, 2);
+        var (keys, values) = cache is null ? (kT, vT) : cache.Append(layer, kT, vT);                // [B, KvH, S, d]
+
+        var attended = nn.functional.scaled_dot_product_attention(qFolded, keys, values, foldedMask, 0.0, false);
+        var merged = attended.view(b, _heads, t, _headDim).transpose(1, 2).reshape(b, t, _heads * _headDim);
+        return o_proj.forward(merged).MoveToOuterDisposeScope();
+    }
+}

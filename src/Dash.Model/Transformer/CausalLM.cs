@@ -1,0 +1,122 @@
+// The whole causal language model (Llama / Qwen2): backbone + LM head, with Hugging Face state_dict names.
+using Dash.Model.Config;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dash.Model.Transformer;
+
+/// <summary>
+/// A Llama/Qwen2 causal LM whose <c>state_dict()</c> keys equal Hugging Face's (<c>model.embed_tokens.weight</c>,
+/// <c>model.layers.{i}.self_attn.q_proj.weight</c>, …, <c>lm_head.weight</c> only when embeddings are untied).
+/// All tensors it creates live on the device of its parameters.
+/// </summary>
+public sealed class CausalLM : nn.Module
+{
+    private readonly Backbone model;
+    private readonly TorchSharp.Modules.Linear? lm_head;
+    private readonly RotaryEmbedding _rope;
+
+    public CausalLM(ModelConfig config, Device? device = null, ScalarType dtype = ScalarType.Float32) : base(nameof(CausalLM))
+    {
+        Config = config.Validate();
+        device ??= CPU;
+        model = new Backbone(config, device, dtype);
+        if (!config.TieWordEmbeddings)
+            lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false, device: device, dtype: dtype);
+        _rope = new RotaryEmbedding(config.HeadDim, config.MaxPositionEmbeddings, config.RopeTheta);
+        RegisterComponents();
+    }
+
+    public ModelConfig Config { get; }
+
+    /// <summary>The device of the model's parameters (where every tensor it creates is placed).</summary>
+    public Device Device => model.EmbeddingWeight.device;
+
+    /// <summary>The dtype of the model's parameters.</summary>
+    public ScalarType Dtype => model.EmbeddingWeight.dtype;
+
+    /// <summary>Hugging Face's initialisation: normal(0, 0.02) for projections and embeddings, ones for norms,
+    /// zeros for biases; drawn from <paramref name="generator"/> so a seed fixes the weights.</summary>
+    public void InitializeWeights(Generator generator)
+    {
+        using var noGrad = no_grad();
+        foreach (var (name, p) in named_parameters())
+        {
+            if (name.EndsWith("norm.weight", StringComparison.Ordinal)) p.fill_(1.0);
+            else if (name.EndsWith(".bias", StringComparison.Ordinal)) p.zero_();
+            else p.normal_(0.0, 0.02, generator);
+        }
+    }
+
+    /// <summary>A KV cache for <paramref name="batch"/> sequences of up to <paramref name="capacity"/> positions.</summary>
+    public KvCache CreateCache(long batch, int capacity) =>
+        new(Config.NumHiddenLayers, batch, Config.NumKeyValueHeads, capacity, Config.HeadDim, Device, Dtype);
+
+    /// <summary>
+    /// Logits [B, T, V] for input ids [B, T] at position ids [B, T]. <paramref name="attentionMask"/> [B, S] marks real
+    /// tokens (non-zero / true) among the S = cached + T positions; null means all real. With a cache, the new keys
+    /// and values are appended to it.
+    /// </summary>
+    public Tensor Forward(Tensor inputIds, Tensor positionIds, Tensor? attentionMask = null, KvCache? cache = null)
+    {
+        using var scope = NewDisposeScope();
+        return Logits(HiddenStates(inputIds, positionIds, attentionMask, cache)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Final hidden states [B, T, D] (the forward pass without the LM head); arguments as <see cref="Forward"/>.</summary>
+    public Tensor HiddenStates(Tensor inputIds, Tensor positionIds, Tensor? attentionMask = null, KvCache? cache = null)
+    {
+        using var scope = NewDisposeScope();
+        var (b, t) = (inputIds.shape[0], (int)inputIds.shape[1]);
+        var past = cache?.Length ?? 0;
+        if (positionIds.shape[0] != b || positionIds.shape[1] != t)
+            throw new ArgumentException($"position ids {Shape(positionIds)} must match input ids {Shape(inputIds)}.");
+        if (attentionMask is not null && (attentionMask.shape[0] != b || attentionMask.shape[1] != past + t))
+            throw new ArgumentException($"attention mask {Shape(attentionMask)} must be [{b}, {past + t}] (cached + new positions).");
+
+        var (cos, sin) = _rope.At(positionIds, Dtype);
+        var mask = FoldedMask(b, t, past, attentionMask, Config.NumAttentionHeads / Config.NumKeyValueHeads);
+        var hidden = model.Forward(inputIds, cos, sin, mask, cache);
+        cache?.Advance(t);
+        return hidden.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>hidden [B, T, D] → logits [B, T, V] through lm_head (or the tied embedding matrix).</summary>
+    public Tensor Logits(Tensor hidden) =>
+        lm_head is not null ? lm_head.forward(hidden) : nn.functional.linear(hidden, model.EmbeddingWeight);
+
+    /// <summary>
+    /// Boolean mask [B, 1, G·T, S] (True = attend): query i (absolute slot past + i) sees key slots ≤ past + i that
+    /// are real tokens, and always itself (so padding rows stay finite); rows repeat G times for folded GQA heads.
+    /// </summary>
+    private Tensor FoldedMask(long b, int t, int past, Tensor? attentionMask, int group)
+    {
+        var s = past + t;
+        var device = Device;
+        using var keys = arange(s, dtype: ScalarType.Int64, device: device).unsqueeze(0);           // [1, S]
+        using var queries = arange(past, s, dtype: ScalarType.Int64, device: device).unsqueeze(1);  // [T, 1]
+        using var causal = keys.le(queries);                                                         // [T, S]
+        Tensor mask;
+        if (attentionMask is null)
+        {
+            mask = causal.view(1, 1, t, s).expand(b, 1, t, s);
+        }
+        else
+        {
+            using var real = attentionMask.to_type(ScalarType.Bool).view(b, 1, 1, s);
+            using var self = keys.eq(queries);
+            using var visible = causal.logical_and(real);
+            mask = visible.logical_or(self);                                                          // [B, 1, T, S]
+        }
+        if (group == 1) return mask;
+        using (mask) return mask.repeat(1, 1, group, 1);
+    }
+
+    private static string Shape(Tensor t) => $"[{string.Join(", ", t.shape)}]";
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _rope.Dispose();
+        base.Dispose(disposing);
+    }
+}

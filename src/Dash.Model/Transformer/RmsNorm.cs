@@ -1,0 +1,28 @@
+// Root-mean-square layer norm as in Llama/Qwen2: x / sqrt(mean(x^2) + eps) * weight, computed in float32.
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dash.Model.Transformer;
+
+/// <summary>RMSNorm with one learned scale per feature (Hugging Face name: <c>weight</c>).</summary>
+public sealed class RmsNorm : nn.Module<Tensor, Tensor>
+{
+    private readonly TorchSharp.Modules.Parameter weight;
+    private readonly double _eps;
+
+    public RmsNorm(long size, double eps, Device device, ScalarType dtype) : base(nameof(RmsNorm))
+    {
+        weight = new TorchSharp.Modules.Parameter(ones(size, dtype: dtype, device: device));
+        _eps = eps;
+        RegisterComponents();
+    }
+
+    // x: [..., D] -> [..., D]
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var x32 = x.to_type(ScalarType.Float32);
+        var normed = x32 * (x32.pow(2).mean([-1], keepdim: true) + _eps).rsqrt();
+        return (normed.to_type(x.dtype) * weight).MoveToOuterDisposeScope();
+    }
+}
