@@ -9,6 +9,13 @@ var verbose = args.Contains("--verbose");
 var runs = int.TryParse(args.SkipWhile(a => a != "--runs").Skip(1).FirstOrDefault(), out var r) ? r : 7;
 var mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal) && a != data && a != runs.ToString()) ?? "all";
 
+if (mode == "check")
+{
+    var rest = args.SkipWhile(a => a != "check").Skip(1).ToArray();
+    var verdict = AnswerVerifier.Verify(rest[0], rest[1], VerifierOptions.Default with { TimeBudget = TimeSpan.FromSeconds(double.Parse(rest.ElementAtOrDefault(2) ?? "0.05")) });
+    Console.WriteLine(verdict);
+    return 0;
+}
 if (mode is "all" or "pairs") Pairs(Path.Combine(data, "grading", "answer_equivalence_pairs.jsonl"), verbose);
 if (mode is "all" or "math500") Math500(Path.Combine(data, "math500", "test.jsonl"), verbose);
 if (mode is "all" or "throughput") Throughput(Path.Combine(data, "math500", "test.jsonl"), runs);

@@ -20,6 +20,8 @@ public static class AnswerComparer
             case (RelationValue p, IntervalValue or UnionValue):
                 return options.AcceptInequalityForInterval && ToInterval(p) is { } pi && Equal(pi, gold, options, budget);
             case (IntervalValue or UnionValue, RelationValue g): return ToInterval(g) is { } gi && Equal(predicted, gi, options, budget);
+            case (IntervalValue { FromInequality: true }, IntervalValue { FromInequality: false }) when !options.AcceptInequalityForInterval:
+                return false;
             case (IntervalValue p, IntervalValue g):
                 return p.LowClosed == g.LowClosed && p.HighClosed == g.HighClosed
                     && Equal(p.Low, g.Low, options, budget) && Equal(p.High, g.High, options, budget);
@@ -31,6 +33,8 @@ public static class AnswerComparer
             case (SequenceValue p, SequenceValue g): return SequenceEqual(p, g, options, budget);
             case (SequenceValue { Items.Count: 1 } p, _): return Equal(p.Items[0], gold, options, budget);
             case (_, SequenceValue { Items.Count: 1 } g): return Equal(predicted, g.Items[0], options, budget);
+            case (SequenceValue { Kind: SequenceKind.Set } p, ScalarValue): return p.Items.All(i => Equal(i, gold, options, budget));
+            case (ScalarValue, SequenceValue { Kind: SequenceKind.Set } g): return g.Items.All(i => Equal(predicted, i, options, budget));
             default: return false;
         }
     }
@@ -146,7 +150,12 @@ public static class AnswerComparer
         var pInf = ExprFacts.InfinitySign(p.Expr);
         var gInf = ExprFacts.InfinitySign(g.Expr);
         if (pInf != 0 || gInf != 0) return pInf == gInf;
-        if (ExprEvaluator.Exact(p.Expr, budget) is { } pe && ExprEvaluator.Exact(g.Expr, budget) is { } ge) return pe == ge;
+        if (ExprEvaluator.Exact(p.Expr, budget) is { } pe && ExprEvaluator.Exact(g.Expr, budget) is { } ge)
+        {
+            // Exact rationals decide unless a side is written as a decimal, which may be a rounded or float value.
+            if (pe == ge) return true;
+            if (!HasDecimal(p.Expr) && !HasDecimal(g.Expr)) return false;
+        }
         var valid = 0;
         foreach (var point in Points(p.Expr, g.Expr, options, budget))
         {
@@ -162,6 +171,14 @@ public static class AnswerComparer
         }
         return valid >= 1;
     }
+
+    private static bool HasDecimal(Expr e) => e switch
+    {
+        NumberExpr n => n.Text.Contains('.', StringComparison.Ordinal),
+        NegExpr n => HasDecimal(n.Operand),
+        BinaryExpr b => HasDecimal(b.Left) || HasDecimal(b.Right),
+        _ => false,
+    };
 
     // A decimal literal with d ≥ MinRoundedDecimals places equals a value that rounds to it at d places.
     private static bool RoundedMatch(Expr literal, Complex other, VerifierOptions options)

@@ -108,9 +108,9 @@ public static class AnswerParser
             var ascending = ops.All(o => o is "<" or "\\le");
             var descending = ops.All(o => o is ">" or "\\ge");
             if (ascending)
-                return new IntervalValue(Parse(parts[0], budget, depth + 1), Parse(parts[2], budget, depth + 1), ops[0] == "\\le", ops[1] == "\\le");
+                return new IntervalValue(Parse(parts[0], budget, depth + 1), Parse(parts[2], budget, depth + 1), ops[0] == "\\le", ops[1] == "\\le") { FromInequality = true };
             if (descending)
-                return new IntervalValue(Parse(parts[2], budget, depth + 1), Parse(parts[0], budget, depth + 1), ops[1] == "\\ge", ops[0] == "\\ge");
+                return new IntervalValue(Parse(parts[2], budget, depth + 1), Parse(parts[0], budget, depth + 1), ops[1] == "\\ge", ops[0] == "\\ge") { FromInequality = true };
         }
         return new ScalarValue(LatexNormalizer.Key(s), null);
     }

@@ -33,7 +33,11 @@ public enum SequenceKind
 public sealed record SequenceValue(SequenceKind Kind, IReadOnlyList<AnswerValue> Items) : AnswerValue;
 
 /// <summary>An interval with open or closed ends.</summary>
-public sealed record IntervalValue(AnswerValue Low, AnswerValue High, bool LowClosed, bool HighClosed) : AnswerValue;
+public sealed record IntervalValue(AnswerValue Low, AnswerValue High, bool LowClosed, bool HighClosed) : AnswerValue
+{
+    /// <summary>Whether the interval was written as a double inequality (a \le x &lt; b).</summary>
+    public bool FromInequality { get; init; }
+}
 
 /// <summary>A union of intervals or sets (A \cup B).</summary>
 public sealed record UnionValue(IReadOnlyList<AnswerValue> Parts) : AnswerValue;

@@ -37,10 +37,12 @@ public sealed class ExprParser
     }
 
     /// <summary>Parses the whole string as one expression, or returns null when it is not one.</summary>
-    public static Expr? TryParse(string s, Budget budget)
+    public static Expr? TryParse(string s, Budget budget) => TryParse(s, budget, 0);
+
+    private static Expr? TryParse(string s, Budget budget, int depth)
     {
         if (string.IsNullOrWhiteSpace(s)) return null;
-        var parser = new ExprParser(s, budget);
+        var parser = new ExprParser(s, budget) { _depth = depth };
         try
         {
             var e = parser.ParseSum();
@@ -77,10 +79,23 @@ public sealed class ExprParser
             else if (c == '/') { _p++; left = new BinaryExpr('/', left, ParseUnary()); }
             else if (TryCommand("cdot") || TryCommand("times")) left = new BinaryExpr('*', left, ParseUnary());
             else if (TryCommand("div")) left = new BinaryExpr('/', left, ParseUnary());
-            else if (StartsPrimary()) left = new BinaryExpr('*', left, ParsePower());
+            else if (StartsPrimary())
+            {
+                var right = ParsePower();
+                left = IsMixedNumber(left, right) ? MixedNumber(left, right) : new BinaryExpr('*', left, right);
+            }
             else return left;
         }
     }
+
+    // 2\frac{1}{4} is the mixed number 2¼ when a whole number is followed directly by a fraction of whole numbers.
+    private static bool IsMixedNumber(Expr left, Expr right) =>
+        left is NumberExpr { Denominator.IsOne: true } or NegExpr { Operand: NumberExpr { Denominator.IsOne: true } }
+        && right is BinaryExpr { Op: '/', Left: NumberExpr { Denominator.IsOne: true }, Right: NumberExpr { Denominator.IsOne: true } };
+
+    private static Expr MixedNumber(Expr whole, Expr fraction) => whole is NegExpr negative
+        ? new NegExpr(new BinaryExpr('+', negative.Operand, fraction))
+        : new BinaryExpr('+', whole, fraction);
 
     private Expr ParseUnary()
     {
@@ -259,7 +274,7 @@ public sealed class ExprParser
         var content = _s[(_p + 1)..close].Trim();
         _p = close + 1;
         if (content.Length == 0) return ParsePrimary();
-        var inner = TryParse(content, _budget);
+        var inner = TryParse(content, _budget, _depth + 1);
         if (inner is not null && content.All(ch => !char.IsAsciiLetter(ch))) return inner;
         if (content is "e") return new ConstExpr("e");
         if (content.All(char.IsAsciiLetterOrDigit)) return new VarExpr(content);

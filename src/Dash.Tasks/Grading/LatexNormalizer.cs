@@ -10,6 +10,9 @@ public static partial class LatexNormalizer
     private static readonly string[] TextCommands =
         ["text", "textbf", "textit", "textnormal", "textrm", "mathrm", "mathbf", "mathit", "mbox", "operatorname", "mathsf", "boxed", "fbox"];
 
+    // Stands in for the "\\" row break while single-backslash spacing commands are rewritten.
+    private const string RowBreak = "\u0001";
+
     private static readonly (string From, string To)[] Replacements =
     [
         (",\\!", ""), ("{,}", ""), ("\\dfrac", "\\frac"), ("\\tfrac", "\\frac"), ("\\cfrac", "\\frac"),
@@ -29,8 +32,9 @@ public static partial class LatexNormalizer
     /// </summary>
     public static string Normalize(string answer)
     {
-        var s = CollapseEscapedCommands(answer.Trim());
+        var s = CollapseEscapedCommands(answer.Trim()).Replace("\\\\", RowBreak, StringComparison.Ordinal);
         s = SizingCommand().Replace(s, "");
+        s = BracedComma().Replace(s, "");
         foreach (var (from, to) in Replacements) s = s.Replace(from, to, StringComparison.Ordinal);
         s = PercentWord().Replace(s, "");
         s = RemoveTrailingUnits(s);
@@ -41,8 +45,8 @@ public static partial class LatexNormalizer
         s = LeadingDot().Replace(s, "0.");
         s = FixArguments(s);
         s = Whitespace().Replace(s, " ").Trim();
-        s = s.TrimEnd('.', ',', ';', ' ').TrimStart(',', ';', ' ', ':');
-        return s;
+        s = s.TrimEnd('.', ',', ';', ' ').TrimStart(',', ';', ' ', ':').Trim('"');
+        return s.Replace(RowBreak, "\\\\", StringComparison.Ordinal);
     }
 
     /// <summary>The comparison key of a normalised answer: no spaces at all.</summary>
@@ -181,11 +185,14 @@ public static partial class LatexNormalizer
     [GeneratedRegex(@"(?<=^-?\d{1,3}( \d{3})*) (?=\d{3}( \d{3})*(\.\d+)?$)")]
     private static partial Regex ThousandsSpace();
 
-    [GeneratedRegex(@"^-?\d{1,3}(,\d{3})+(\.\d+)?$")]
+    [GeneratedRegex(@"^-?[1-9]\d{0,2}(,\d{3})+(\.\d+)?$")]
     private static partial Regex ThousandsComma();
 
     [GeneratedRegex(@"(?<![\d}])\.(?=\d)")]
     private static partial Regex LeadingDot();
+
+    [GeneratedRegex(@"\{\s*,\s*\}")]
+    private static partial Regex BracedComma();
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
