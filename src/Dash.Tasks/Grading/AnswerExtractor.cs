@@ -63,10 +63,11 @@ public static partial class AnswerExtractor
         return boxes.Count == 0 ? null : boxes[^1].Content;
     }
 
-    /// <summary>Every brace-matched \boxed{…} / \fbox{…} (and \boxed 5); unbalanced ones are skipped.</summary>
+    /// <summary>Every brace-matched \boxed{…} / \fbox{…} (and \boxed 5); unbalanced ones are skipped. Linear time.</summary>
     private static List<Span> Boxes(string s, Budget budget)
     {
         var boxes = new List<Span>();
+        int[]? closes = null;
         var i = 0;
         while (i < s.Length)
         {
@@ -79,7 +80,8 @@ public static partial class AnswerExtractor
             while (j < s.Length && s[j] == ' ') j++;
             if (j < s.Length && s[j] == '{')
             {
-                var close = LatexNormalizer.MatchBrace(s, j);
+                closes ??= MatchAllBraces(s, budget);
+                var close = closes[j];
                 if (close < 0) { i = j + 1; continue; }
                 boxes.Add(new Span(at, close + 1, s[(j + 1)..close]));
                 i = close + 1;
@@ -94,6 +96,23 @@ public static partial class AnswerExtractor
             else i = j;
         }
         return boxes;
+    }
+
+    // For every '{' the index of its matching '}' (-1 when unmatched), in one pass; \{ and \} are not braces.
+    private static int[] MatchAllBraces(string s, Budget budget)
+    {
+        var closes = new int[s.Length];
+        var open = new Stack<int>();
+        for (var i = 0; i < s.Length; i++)
+        {
+            if ((i & 1023) == 0) budget.Check();
+            closes[i] = -1;
+            var c = s[i];
+            if (c == '\\') { if (i + 1 < s.Length) closes[i + 1] = -1; i++; continue; }
+            if (c == '{') open.Push(i);
+            else if (c == '}' && open.Count > 0) closes[open.Pop()] = i;
+        }
+        return closes;
     }
 
     // Joins the last spans when only separators (",", "and", \quad, $…) lie between them; returns the answer and count.
@@ -156,6 +175,7 @@ public static partial class AnswerExtractor
     private static List<Span> MathSegments(string s, Budget budget)
     {
         var segments = new List<Span>();
+        var closers = new NextOccurrence[] { new("\\)"), new("\\]"), new("$$") };
         var i = 0;
         while (i < s.Length)
         {
@@ -166,7 +186,7 @@ public static partial class AnswerExtractor
                 var n = s[i + 1];
                 if (n is '(' or '[')
                 {
-                    var close = s.IndexOf(n == '(' ? "\\)" : "\\]", i + 2, StringComparison.Ordinal);
+                    var close = closers[n == '(' ? 0 : 1].From(s, i + 2);
                     if (close >= 0 && (n == '[' || s.IndexOf('\n', i + 2, close - i - 2) < 0))
                     {
                         Add(segments, s, i, i + 2, close, close + 2);
@@ -180,7 +200,7 @@ public static partial class AnswerExtractor
             if (c != '$') { i++; continue; }
             if (i + 1 < s.Length && s[i + 1] == '$')
             {
-                var close = s.IndexOf("$$", i + 2, StringComparison.Ordinal);
+                var close = closers[2].From(s, i + 2);
                 if (close < 0) { i += 2; continue; }
                 Add(segments, s, i, i + 2, close, close + 2);
                 i = close + 2;
@@ -193,6 +213,19 @@ public static partial class AnswerExtractor
             i = end + 1;
         }
         return segments;
+    }
+
+    // The next occurrence of a closer at or after a position; remembers its last answer so repeated searches stay linear.
+    private sealed class NextOccurrence(string token)
+    {
+        private int _found = -2;
+
+        public int From(string s, int start)
+        {
+            if (_found == -1 || (_found >= start)) return _found;
+            _found = s.IndexOf(token, start, StringComparison.Ordinal);
+            return _found;
+        }
     }
 
     private static int NextDollar(string s, int from)

@@ -139,8 +139,11 @@ public static class AnswerParser
         return true;
     }
 
+    // a \pm b is the set {a+b, a-b}; more than four signs (16 combinations) are left unexpanded, as text.
     private static AnswerValue PlusMinus(string s, Budget budget, int depth)
     {
+        var signs = s.Split("\\pm").Length + s.Split("\\mp").Length - 2;
+        if (signs > 4) return new ScalarValue(LatexNormalizer.Key(s), null);
         var at = s.IndexOf("\\pm", StringComparison.Ordinal);
         var mp = s.IndexOf("\\mp", StringComparison.Ordinal);
         var minusFirst = at < 0 || (mp >= 0 && mp < at);

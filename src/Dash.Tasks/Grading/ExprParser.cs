@@ -24,11 +24,15 @@ public sealed class ExprParser
     private static readonly HashSet<string> TextCommands =
         ["text", "textbf", "textit", "textnormal", "textrm", "mathrm", "mathbf", "mathit", "mbox", "operatorname", "mathsf"];
 
+    // Trees stay shallow enough to evaluate recursively: long operator chains are left-deep.
+    private const int MaxOperations = 512;
+
     private readonly string _s;
     private readonly Budget _budget;
     private int _p;
     private int _depth;
     private int _absDepth;
+    private int _operations;
 
     private ExprParser(string s, Budget budget)
     {
@@ -73,6 +77,7 @@ public sealed class ExprParser
         while (true)
         {
             _budget.Step();
+            if (++_operations > MaxOperations) throw new BudgetExceededException($"expression with more than {MaxOperations} operations");
             SkipSpace();
             var c = Peek();
             if (c == '*') { _p++; left = new BinaryExpr('*', left, ParseUnary()); }

@@ -28,7 +28,7 @@ public class VerifierFuzzSpecs(ITestOutputHelper output)
         var rng = new SplitMix64(20251124);
         var inputs = Hostile().Concat(Enumerable.Range(0, 3000).Select(i => Random(ref rng, i))).ToList();
         var exhausted = 0;
-        var slowest = TimeSpan.Zero;
+        var slowest = new List<(TimeSpan Elapsed, string What)>();
 
         foreach (var input in inputs)
         {
@@ -37,29 +37,38 @@ public class VerifierFuzzSpecs(ITestOutputHelper output)
                 var watch = Stopwatch.StartNew();
                 var verdict = AnswerVerifier.Verify(completion, gold, options);
                 var elapsed = watch.Elapsed;
-                slowest = elapsed > slowest ? elapsed : slowest;
+                slowest.Add((elapsed, $"{Describe(completion)} vs {Describe(gold)}: {verdict.Reason}"));
                 if (verdict.BudgetExhausted) { exhausted++; Assert.False(verdict.Correct); }
                 Assert.DoesNotContain("internal error", verdict.Reason, StringComparison.Ordinal);
                 Assert.True(elapsed < limit, $"{elapsed.TotalMilliseconds:0} ms on input of {completion.Length}+{gold.Length} characters");
             }
         }
 
-        output.WriteLine($"{2 * inputs.Count} verifications, {exhausted} ran out of budget, slowest {slowest.TotalMilliseconds:0.0} ms");
+        output.WriteLine($"{2 * inputs.Count} verifications, {exhausted} ran out of budget; slowest:");
+        foreach (var (elapsed, what) in slowest.OrderByDescending(s => s.Elapsed).Take(5))
+            output.WriteLine($"  {elapsed.TotalMilliseconds:0.0} ms: {what}");
     }
 
     [Fact]
     public void Should_report_budget_exhaustion_instead_of_hanging()
     {
-        var nested = "\\boxed{" + string.Concat(Enumerable.Repeat("1\\pm ", 40)) + "1}";
-        var tiny = VerifierOptions.Default with { TimeBudget = TimeSpan.FromMilliseconds(5) };
+        var numbers = Enumerable.Range(1, 250).ToList();
+        var completion = "\\boxed{\\{" + string.Join(",", numbers) + "\\}}";
+        var gold = "\\{" + string.Join(",", numbers.AsEnumerable().Reverse()) + "\\}";
+        var tiny = VerifierOptions.Default with { TimeBudget = TimeSpan.FromMilliseconds(1) };
+        var ample = VerifierOptions.Default with { TimeBudget = TimeSpan.FromSeconds(20) };
 
         var watch = Stopwatch.StartNew();
-        var verdict = AnswerVerifier.Verify(nested, "1", tiny);
+        var stopped = AnswerVerifier.Verify(completion, gold, tiny);
+        var stoppedAfter = watch.Elapsed;
+        var finished = AnswerVerifier.Verify(completion, gold, ample);
 
-        Assert.False(verdict.Correct);
-        Assert.True(verdict.BudgetExhausted, verdict.Reason);
-        Assert.Contains("budget", verdict.Reason, StringComparison.Ordinal);
-        Assert.True(watch.Elapsed < TimeSpan.FromMilliseconds(500), $"{watch.Elapsed.TotalMilliseconds} ms");
+        Assert.False(stopped.Correct);
+        Assert.True(stopped.BudgetExhausted, stopped.Reason);
+        Assert.Contains("budget", stopped.Reason, StringComparison.Ordinal);
+        Assert.True(stoppedAfter < TimeSpan.FromMilliseconds(200), $"{stoppedAfter.TotalMilliseconds} ms");
+        Assert.True(finished.Correct, finished.Reason);
+        Assert.False(finished.BudgetExhausted);
     }
 
     [Fact]
@@ -73,6 +82,9 @@ public class VerifierFuzzSpecs(ITestOutputHelper output)
         Assert.False(deep.Correct);
         Assert.True(deep.BudgetExhausted, deep.Reason);
     }
+
+    private static string Describe(string s) =>
+        (s.Length <= 40 ? s : $"{s[..30]}... ({s.Length} chars)").Replace("\n", "\\n", StringComparison.Ordinal);
 
     private static IEnumerable<string> Hostile()
     {
