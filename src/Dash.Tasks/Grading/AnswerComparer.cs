@@ -60,6 +60,7 @@ public static class AnswerComparer
         if (p.Kind == SequenceKind.Ratio || g.Kind == SequenceKind.Ratio)
             return p.Kind == g.Kind && Ordered(p.Items, g.Items, options, budget);
         if (p.Kind == SequenceKind.Set || g.Kind == SequenceKind.Set) return Unordered(p.Items, g.Items, options, budget);
+        if (p.Kind == SequenceKind.Assignments && g.Kind == SequenceKind.Assignments) return Unordered(p.Items, g.Items, options, budget);
         return Ordered(p.Items, g.Items, options, budget);
     }
 

@@ -67,10 +67,19 @@ public static class AnswerParser
         return items;
     }
 
-    // A top-level list: "x = 1, 2" is the relation x = (1, 2); a list of tuples or of ± pairs compares as a set.
+    // A top-level list: "x = 1, 2" is the relation x = (1, 2); a list of tuples compares as a set, a list of
+    // equations as assignments, and items written with ± contribute both of their values.
     private static AnswerValue List(List<string> parts, Budget budget, int depth)
     {
-        var values = parts.Where(p => p.Trim().Length > 0).Select(p => Parse(p, budget, depth + 1)).ToList();
+        var values = new List<AnswerValue>();
+        foreach (var part in parts.Where(p => p.Trim().Length > 0))
+        {
+            var value = Parse(part, budget, depth + 1);
+            var expanded = value is SequenceValue { Kind: SequenceKind.Set } set
+                && (part.Contains("\\pm", StringComparison.Ordinal) || part.Contains("\\mp", StringComparison.Ordinal));
+            if (expanded) values.AddRange(((SequenceValue)value).Items);
+            else values.Add(value);
+        }
         if (values.Count == 1) return values[0];
         if (values[0] is RelationValue { Op: "=" } first && values.Skip(1).All(v => v is not RelationValue))
         {
@@ -78,11 +87,10 @@ public static class AnswerParser
             rest.AddRange(values.Skip(1));
             return new RelationValue(first.Left, "=", new SequenceValue(SequenceKind.Bare, rest));
         }
-        var setLike = values.All(v => v is SequenceValue { Kind: SequenceKind.Tuple } || v is RelationValue { Op: "=" })
-            || values.Any(v => v is SequenceValue { Kind: SequenceKind.Set });
-        if (values.Any(v => v is SequenceValue { Kind: SequenceKind.Set }))
-            values = values.SelectMany(v => v is SequenceValue { Kind: SequenceKind.Set } set ? set.Items : [v]).ToList();
-        return new SequenceValue(setLike ? SequenceKind.Set : SequenceKind.Bare, values);
+        var kind = values.All(v => v is RelationValue { Op: "=" }) ? SequenceKind.Assignments
+            : values.All(v => v is SequenceValue { Kind: SequenceKind.Tuple }) || parts.Any(p => p.Contains("\\pm", StringComparison.Ordinal)) ? SequenceKind.Set
+            : SequenceKind.Bare;
+        return new SequenceValue(kind, values);
     }
 
     private static AnswerValue? ParseRelation(string s, Budget budget, int depth)

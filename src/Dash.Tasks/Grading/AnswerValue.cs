@@ -22,6 +22,9 @@ public enum SequenceKind
     /// <summary>\{a, b\}, a list of tuples, several boxed answers, or a ± pair: unordered, duplicates ignored.</summary>
     Set,
 
+    /// <summary>x = 1, y = 2: unordered against another such list (matched by name), positional against anything else.</summary>
+    Assignments,
+
     /// <summary>a:b: ordered.</summary>
     Ratio,
 

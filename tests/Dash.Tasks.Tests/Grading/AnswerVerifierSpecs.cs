@@ -43,6 +43,8 @@ public class AnswerVerifierSpecs
     [InlineData("\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "\\begin{bmatrix}1\\\\2\\end{bmatrix}")]
     [InlineData("\\text{(C)}", "C")]
     [InlineData("7.78", "\\frac{70}{9}")]
+    [InlineData("a_3 = 2, a_{37} = 19", "a_{37} = 19, a_3 = 2")]
+    [InlineData("p=5,q=2;p=7,q=2", "(5,2),(7,2)")]
     public void Should_judge_equivalent_spellings_equal(string predicted, string gold)
     {
         var verdict = AnswerVerifier.CompareAnswers(predicted, gold, Generous);
@@ -64,6 +66,7 @@ public class AnswerVerifierSpecs
     [InlineData("0.334", "\\frac{1}{3}")]
     [InlineData("5x - 7y + 11z + 4 = 0", "x + y - z + 2 = 0")]
     [InlineData("\\infty", "-\\infty")]
+    [InlineData("x = 1, y = 2", "(2, 1)")]
     public void Should_judge_different_answers_unequal(string predicted, string gold)
     {
         var verdict = AnswerVerifier.CompareAnswers(predicted, gold, Generous);
