@@ -96,10 +96,13 @@ public static partial class AnswerVerifier
     {
         if (predicted.Length > options.MaxAnswerLength || gold.Length > options.MaxAnswerLength)
             throw new BudgetExceededException($"answer longer than {options.MaxAnswerLength} characters");
-        if (predicted.Trim() == gold.Trim()) return (true, "identical answers");
+        if (predicted.Trim() == gold.Trim() && gold.Any(char.IsAsciiLetterOrDigit)) return (true, "identical answers");
         var p = LatexNormalizer.Normalize(predicted);
         var g = LatexNormalizer.Normalize(gold);
         budget.Check();
+        if (g.Length == 0) return (false, "the gold answer is empty");
+        if (p.Length == 0) return (false, "the extracted answer is empty");
+        if (p == g) return (true, "identical after normalisation");
         if (LatexNormalizer.Key(p) == LatexNormalizer.Key(g)) return (true, "equal after normalisation");
         foreach (var pv in Readings(p))
         {

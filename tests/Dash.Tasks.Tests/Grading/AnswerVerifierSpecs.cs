@@ -109,6 +109,17 @@ public class AnswerVerifierSpecs
         Assert.Contains("no", verdict.Reason, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Theory]
+    [InlineData("\\boxed{}", "")]
+    [InlineData("\\boxed{}", "\\$")]
+    [InlineData("\\boxed{\\%}", "5")]
+    public void Should_never_reward_an_empty_answer_or_an_empty_gold(string completion, string gold)
+    {
+        var verdict = AnswerVerifier.Verify(completion, gold, Generous);
+
+        Assert.False(verdict.Correct, verdict.Reason);
+    }
+
     [Fact]
     public void Should_honour_a_looser_relative_tolerance_when_configured()
     {
