@@ -20,6 +20,7 @@ public static partial class AnswerVerifier
         try
         {
             if (completion is null || goldAnswer is null) return Wrong("completion or gold answer is null");
+            options.Validate();
             if (completion.Length > options.MaxInputLength)
                 return Wrong($"completion of {completion.Length} characters exceeds the {options.MaxInputLength}-character limit", budget: true);
             var budget = new Budget(options.TimeBudget, options.MaxDepth);
@@ -33,6 +34,10 @@ public static partial class AnswerVerifier
         catch (BudgetExceededException e)
         {
             return Wrong(e.Message, budget: true);
+        }
+        catch (ArgumentException e)
+        {
+            return Wrong($"invalid verifier options: {e.Message}");
         }
         catch (Exception e)
         {
@@ -63,6 +68,7 @@ public static partial class AnswerVerifier
         try
         {
             if (predictedAnswer is null || goldAnswer is null) return new Verdict(false, "answer is null", null, ExtractionRule.None, TimeSpan.Zero);
+            options.Validate();
             var budget = new Budget(options.TimeBudget, options.MaxDepth);
             var (correct, reason) = Judge(predictedAnswer, goldAnswer, options, budget);
             return new Verdict(correct, reason, predictedAnswer, ExtractionRule.WholeText, Stopwatch.GetElapsedTime(start));

@@ -42,4 +42,18 @@ public sealed record VerifierOptions
 
     /// <summary>Weight of the format reward (a \boxed answer present), added to the 0/1 correctness reward; 0 turns it off.</summary>
     public double FormatRewardWeight { get; init; }
+
+    /// <summary>Checks the settings and names the bad one.</summary>
+    public void Validate()
+    {
+        if (TimeBudget <= TimeSpan.Zero) throw new ArgumentException($"TimeBudget: {TimeBudget} must be positive");
+        if (MaxInputLength <= 0) throw new ArgumentException($"MaxInputLength: {MaxInputLength} must be positive");
+        if (MaxAnswerLength <= 0) throw new ArgumentException($"MaxAnswerLength: {MaxAnswerLength} must be positive");
+        if (MaxDepth is < 4 or > 512) throw new ArgumentException($"MaxDepth: {MaxDepth} must be between 4 and 512");
+        if (!(RelativeTolerance >= 0 && RelativeTolerance < 1)) throw new ArgumentException($"RelativeTolerance: {RelativeTolerance} must be in [0, 1)");
+        if (RandomPoints is < 1 or > 64) throw new ArgumentException($"RandomPoints: {RandomPoints} must be between 1 and 64");
+        if (MinRoundedDecimals < 0) throw new ArgumentException($"MinRoundedDecimals: {MinRoundedDecimals} must not be negative");
+        if (!double.IsFinite(FormatRewardWeight)) throw new ArgumentException($"FormatRewardWeight: {FormatRewardWeight} must be finite");
+        if (Extraction is null) throw new ArgumentException("Extraction: must be set");
+    }
 }

@@ -121,6 +121,15 @@ public class AnswerVerifierSpecs
     }
 
     [Fact]
+    public void Should_answer_wrong_naming_the_setting_when_options_are_invalid()
+    {
+        var verdict = AnswerVerifier.Verify("\\boxed{1}", "1", VerifierOptions.Default with { RandomPoints = 0 });
+
+        Assert.False(verdict.Correct);
+        Assert.Contains("RandomPoints", verdict.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Should_honour_a_looser_relative_tolerance_when_configured()
     {
         var strict = AnswerVerifier.CompareAnswers("3.14159", "\\pi", Generous with { AcceptRoundedDecimals = false });
