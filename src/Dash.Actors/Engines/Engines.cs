@@ -43,8 +43,12 @@ public interface IPolicyLearner : IDisposable
     /// <summary>Per row, the current policy's log-probabilities of its completion tokens (no gradient).</summary>
     float[][] LogProbs(IReadOnlyList<Rollout> rows);
 
-    /// <summary>Forward and backward one micro-batch, adding its gradient (scaled by 1 / <paramref name="normalizerRows"/>).</summary>
-    AccumulateStats Accumulate(IReadOnlyList<Rollout> rows, int normalizerRows);
+    /// <summary>
+    /// Forward and backward one micro-batch, adding its gradient. The loss is normalised by the whole optimizer step's
+    /// size (<paramref name="normalizerRows"/> rows, <paramref name="normalizerTokens"/> completion tokens), so the
+    /// micro-batch gradients add up to the full-batch gradient.
+    /// </summary>
+    AccumulateStats Accumulate(IReadOnlyList<Rollout> rows, int normalizerRows, long normalizerTokens);
 
     /// <summary>Clips the accumulated gradient, steps the optimizer, zeroes gradients; increments <see cref="Version"/>.</summary>
     OptimizerStats Step();

@@ -80,7 +80,7 @@ public sealed class GradientAccumulatorActor : ReceiveActor
         double loss = 0, kl = 0;
         foreach (var micro in m.MicroBatches)
         {
-            var stats = _learner!.Accumulate(micro.Select(i => m.Batch.Rows[i]).ToArray(), m.NormalizerRows);
+            var stats = _learner!.Accumulate(micro.Select(i => m.Batch.Rows[i]).ToArray(), m.NormalizerRows, m.NormalizerTokens);
             rows += stats.Rows;
             tokens += stats.Tokens;
             loss += stats.Loss;

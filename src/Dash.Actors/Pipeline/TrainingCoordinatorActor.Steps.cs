@@ -25,11 +25,24 @@ public sealed partial class TrainingCoordinatorActor
         public double LearningRate { get; set; }
         public int Reissued { get; set; }
         public int Duplicates { get; set; }
-        public Queue<(RolloutBatch Batch, int[][] Micro, int Normalizer, bool StepAfter)> Updates { get; } = new();
+        public Queue<(RolloutBatch Batch, int[][] Micro, int Normalizer, long Tokens, bool StepAfter)> Updates { get; } = new();
         public DateTime Started { get; } = DateTime.UtcNow;
     }
 
     private int SamplesPerStep => _settings.Sampling.PromptsPerStep * _settings.Sampling.GroupSize;
+
+    /// <summary>
+    /// Completion tokens the step's loss averages over (token-mean): exact once the whole batch is sampled (DASH); the
+    /// GRPO baseline, which learns before the rest is sampled, extrapolates from the rows sampled so far (as TRL does
+    /// per micro-batch).
+    /// </summary>
+    private static long StepTokens(StepState s, int samplesPerStep)
+    {
+        var tokens = s.Sampled.Sum(r => (long)r.CompletionIds.Length);
+        return s.Sampled.Count == 0 ? 1 : Math.Max(1, tokens * samplesPerStep / s.Sampled.Count);
+    }
+
+    private long StepTokens(StepState s) => StepTokens(s, SamplesPerStep);
 
     private void StartStep()
     {
@@ -84,7 +97,7 @@ public sealed partial class TrainingCoordinatorActor
         if (epochs == 1 && minis == 1)
         {
             var last = s.Round == s.Rounds.Length - 1;
-            s.Updates.Enqueue((m.Kept, m.MicroBatches, SamplesPerStep, last));
+            s.Updates.Enqueue((m.Kept, m.MicroBatches, SamplesPerStep, StepTokens(s), last));
             _phases.Enter(Phases.Learn);
             NextUpdate();
             return;
@@ -109,23 +122,23 @@ public sealed partial class TrainingCoordinatorActor
             {
                 var lengths = slice.Select(r => r.PromptIds.Length + r.CompletionIds.Length).ToArray();
                 var micro = Advantages.PackMicroBatches(lengths, _settings.Learning.MicroBatchSize, _settings.Learning.MicroBatchTokens);
-                s.Updates.Enqueue((m.Batch with { Rows = slice }, micro, Math.Max(1, SamplesPerStep / minis), true));
+                s.Updates.Enqueue((m.Batch with { Rows = slice }, micro, Math.Max(1, SamplesPerStep / minis), Math.Max(1, StepTokens(s) / minis), true));
             }
         }
-        if (s.Updates.Count == 0) s.Updates.Enqueue((m.Batch with { Rows = [] }, [], SamplesPerStep, true));
+        if (s.Updates.Count == 0) s.Updates.Enqueue((m.Batch with { Rows = [] }, [], SamplesPerStep, StepTokens(s), true));
         NextUpdate();
     }
 
     private void NextUpdate()
     {
-        var (batch, micro, normalizer, _) = _current!.Updates.Peek();
-        _accumulator.Tell(new Accumulate(batch, micro, normalizer));
+        var (batch, micro, normalizer, tokens, _) = _current!.Updates.Peek();
+        _accumulator.Tell(new Accumulate(batch, micro, normalizer, tokens));
     }
 
     private void OnAccumulated(Accumulated m)
     {
         var s = _current!;
-        var (_, _, _, stepAfter) = s.Updates.Dequeue();
+        var (_, _, _, _, stepAfter) = s.Updates.Dequeue();
         s.LearnedTokens += m.Tokens;
         s.Loss += m.Loss;
         s.Kl += m.Kl;

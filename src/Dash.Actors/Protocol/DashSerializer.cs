@@ -64,7 +64,7 @@ public sealed class DashSerializer(ExtendedActorSystem system) : SerializerWithS
                 case BatchFiltered m: WriteBatch(w, m.Kept); WriteJagged(w, m.MicroBatches); w.Write(m.Dropped); w.Write(m.ZeroVarianceGroups); break;
                 case PrepareOldLogProbs m: WriteBatch(w, m.Batch); break;
                 case OldLogProbsReady m: WriteBatch(w, m.Batch); w.Write(m.Seconds); break;
-                case Accumulate m: WriteBatch(w, m.Batch); WriteJagged(w, m.MicroBatches); w.Write(m.NormalizerRows); break;
+                case Accumulate m: WriteBatch(w, m.Batch); WriteJagged(w, m.MicroBatches); w.Write(m.NormalizerRows); w.Write(m.NormalizerTokens); break;
                 case Accumulated m: w.Write(m.Step); w.Write(m.Rows); w.Write(m.Tokens); w.Write(m.Loss); w.Write(m.Kl); w.Write(m.Seconds); break;
                 case ApplyStep m: w.Write(m.Step); w.Write(m.Publish); break;
                 case StepApplied m: w.Write(m.Step); w.Write(m.PolicyVersion); w.Write(m.GradNorm); w.Write(m.LearningRate); w.Write(m.Seconds); break;
@@ -96,7 +96,7 @@ public sealed class DashSerializer(ExtendedActorSystem system) : SerializerWithS
             "batch-filtered.v1" => new BatchFiltered(ReadBatch(r), ReadJagged(r), r.ReadInt32(), r.ReadInt32()),
             "prepare-old-logprobs.v1" => new PrepareOldLogProbs(ReadBatch(r)),
             "old-logprobs-ready.v1" => new OldLogProbsReady(ReadBatch(r), r.ReadDouble()),
-            "accumulate.v1" => new Accumulate(ReadBatch(r), ReadJagged(r), r.ReadInt32()),
+            "accumulate.v1" => new Accumulate(ReadBatch(r), ReadJagged(r), r.ReadInt32(), r.ReadInt64()),
             "accumulated.v1" => new Accumulated(r.ReadInt64(), r.ReadInt32(), r.ReadInt32(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble()),
             "apply-step.v1" => new ApplyStep(r.ReadInt64(), r.ReadBoolean()),
             "step-applied.v1" => new StepApplied(r.ReadInt64(), r.ReadInt64(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble()),

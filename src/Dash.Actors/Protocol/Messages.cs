@@ -39,7 +39,8 @@ public sealed record OldLogProbsReady(RolloutBatch Batch, double Seconds) : IDas
 
 /// <summary>Coordinator → accumulator: forward/backward the given micro-batches and add their gradients.</summary>
 /// <param name="NormalizerRows">Rows the optimizer step averages over (the sampled batch before filtering).</param>
-public sealed record Accumulate(RolloutBatch Batch, int[][] MicroBatches, int NormalizerRows) : IDashMessage;
+/// <param name="NormalizerTokens">Completion tokens the step averages over (token-mean aggregation).</param>
+public sealed record Accumulate(RolloutBatch Batch, int[][] MicroBatches, int NormalizerRows, long NormalizerTokens) : IDashMessage;
 
 /// <summary>Accumulator → coordinator: gradients added.</summary>
 public sealed record Accumulated(long Step, int Rows, int Tokens, double Loss, double Kl, double Seconds) : IDashMessage;

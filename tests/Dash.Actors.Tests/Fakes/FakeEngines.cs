@@ -86,7 +86,7 @@ public sealed class FakeEngineFactory : IEngineFactory
 
         public float[][] LogProbs(IReadOnlyList<Rollout> rows) => [.. rows.Select(r => new float[r.CompletionIds.Length])];
 
-        public AccumulateStats Accumulate(IReadOnlyList<Rollout> rows, int normalizerRows)
+        public AccumulateStats Accumulate(IReadOnlyList<Rollout> rows, int normalizerRows, long normalizerTokens)
         {
             foreach (var r in rows)
             {

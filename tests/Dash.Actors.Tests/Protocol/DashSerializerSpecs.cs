@@ -15,7 +15,7 @@ public sealed class DashSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(ActorSys
     [
         Shard, new ShardSampled(Batch, 1, 0.5), new SamplerReady(1, -1), new ShardFailed(1, Shard, "boom"), new ScoreBatch(Batch),
         new BatchScored(Batch, 1, 0.1), new FilterBatch(Batch), new BatchFiltered(Batch, [[0, 1], [2]], 3, 1),
-        new PrepareOldLogProbs(Batch), new OldLogProbsReady(Batch, 0.2), new Accumulate(Batch, [[0], [1]], 32),
+        new PrepareOldLogProbs(Batch), new OldLogProbsReady(Batch, 0.2), new Accumulate(Batch, [[0], [1]], 32, 100),
         new Accumulated(7, 2, 4, 0.5, 0.01, 0.3), new ApplyStep(7, true), new StepApplied(7, 8, 1.5, 3e-4, 0.2),
         new WeightUpdate(8, [1f, -2f, float.Epsilon]), new WeightsApplied(1, 8),
         new StepReport(1, 2, 32, 0.5, 0.5, 24, 8, 2, 100, 90, 3.1, 0.2, 0.0, 1.1, 3e-4, 1, 0, 2.5, new() { ["sample"] = 1.5 }),

@@ -1,0 +1,83 @@
+// Serves a problem source (built-in arithmetic or a dataset) to the coordinator as tokenized prompts.
+using Dash.Actors.Protocol;
+using Dash.Actors.Settings;
+using Dash.Model.Tokenizers;
+using Dash.Tasks;
+using Dash.Tasks.Arithmetic;
+using Dash.Tasks.Data;
+using Dash.Tasks.Prompts;
+
+namespace Dash.Actors.Engines;
+
+/// <summary>
+/// Step s trains on problems s·M … s·M + M − 1 of the source's deterministic stream, so the data cursor is the step
+/// number itself. Prompts start with the tokenizer's BOS (when it has one); prompts longer than the limit keep their
+/// last tokens.
+/// </summary>
+public sealed class TaskTrainingData(IProblemSource source, ITextTokenizer tokenizer, PromptTemplate template, int maxPromptTokens) : ITrainingData
+{
+    public IProblemSource Source => source;
+
+    public PromptItem[] TrainPrompts(long step, int count) =>
+        [.. Enumerable.Range(0, count).Select(i => Item(source.Train(step * count + i), i))];
+
+    public PromptItem[] HeldOut(int count) => [.. source.HeldOut.Take(count).Select(Item)];
+
+    public int[] EncodeCompletion(string text) => [.. tokenizer.Encode(text), tokenizer.EosIds[0]];
+
+    /// <summary>The token ids of a problem's prompt.</summary>
+    public int[] EncodePrompt(Problem problem)
+    {
+        var ids = tokenizer.Encode(template.Render(problem));
+        if (ids.Length > maxPromptTokens - 1) ids = ids[^(maxPromptTokens - 1)..];
+        return tokenizer.BosId is { } bos ? [bos, .. ids] : ids;
+    }
+
+    private PromptItem Item(Problem p, int groupId) => new(groupId, p.Id, EncodePrompt(p), p.GoldAnswer, p.Solution ?? "");
+
+    /// <summary>The problem source a task setting names: arithmetic, math, math500, gsm8k, or a JSONL file.</summary>
+    public static IProblemSource Load(TaskSettings task, long seed, int heldOut)
+    {
+        var name = task.Name.Trim();
+        string File(params string[] parts)
+        {
+            var path = Path.Combine([task.DataDir, .. parts]);
+            return System.IO.File.Exists(path) ? path
+                : throw new SettingsException($"dash.task.name = {name} needs {path}; set dash.task.data-dir to the folder holding the datasets.");
+        }
+        switch (name.ToLowerInvariant())
+        {
+            case TaskInfo.DefaultTaskName:
+                return new ArithmeticTask(new ArithmeticOptions
+                {
+                    Seed = (ulong)seed,
+                    LevelMix = [.. task.Levels.Select(l => new LevelWeight(l, 1))],
+                    HeldOutCount = Math.Max(heldOut, 1),
+                });
+            case "math":
+                return new DatasetTask("math", Datasets.LoadMath(File("math", "train.jsonl")).Problems,
+                    Datasets.LoadMath500(File("math500", "test.jsonl")).Problems, (ulong)seed);
+            case "math500":
+                var all = Datasets.LoadMath500(File("math500", "test.jsonl")).Problems;
+                var (train, held) = Dash.Tasks.Sampling.Splits.TrainHeldOut(all, Math.Min(heldOut, all.Count / 2), (ulong)seed);
+                return new DatasetTask("math500", train, held, (ulong)seed);
+            case "gsm8k":
+                return new DatasetTask("gsm8k", Datasets.LoadGsm8k(File("gsm8k", "train.jsonl")).Problems,
+                    Datasets.LoadGsm8k(File("gsm8k", "test.jsonl")).Problems, (ulong)seed);
+            default:
+                if (!System.IO.File.Exists(name))
+                    throw new SettingsException($"dash.task.name = \"{name}\" is neither a known task (arithmetic, math, math500, gsm8k) nor an existing JSONL file.");
+                var rows = JsonlLoader.Load(name, new FieldMapping("question", "answer") { SolutionField = "solution" }).Problems;
+                var (t, h) = Dash.Tasks.Sampling.Splits.TrainHeldOut(rows, Math.Min(heldOut, rows.Count / 5), (ulong)seed);
+                return new DatasetTask(Path.GetFileNameWithoutExtension(name), t, h, (ulong)seed);
+        }
+    }
+
+    /// <summary>The prompt template a setting names.</summary>
+    public static PromptTemplate Template(string name, IProblemSource source) => name switch
+    {
+        "qwen-chat" => new QwenChatPrompt(),
+        "few-shot" => new FewShotPrompt([.. Enumerable.Range(0, 50).Select(i => source.Train(1_000_000_000L + i))], 3),
+        _ => new RawPrompt(),
+    };
+}

@@ -1,0 +1,53 @@
+// Where the policy comes from: a Hugging Face model directory, or the built-in tiny model for the default task.
+using Dash.Actors.Settings;
+using Dash.Model.Checkpoints;
+using Dash.Model.Config;
+using Dash.Model.Runtime;
+using Dash.Model.Tokenizers;
+using Dash.Model.Transformer;
+using TorchSharp;
+
+namespace Dash.Actors.Engines.Torch;
+
+/// <summary>Builds model replicas and the tokenizer for a run.</summary>
+public sealed class PolicyModels
+{
+    private readonly ModelSettings _settings;
+    private readonly long _seed;
+
+    public PolicyModels(ModelSettings settings, long seed)
+    {
+        _settings = settings;
+        _seed = seed;
+        Device = DeviceSpec.Parse(settings.Device, "dash.model.device");
+        if (settings.Dir.Length > 0 && !Directory.Exists(settings.Dir))
+            throw new SettingsException($"dash.model.dir = \"{settings.Dir}\": no such directory. Give a Hugging Face model directory " +
+                                        "(config.json + *.safetensors + tokenizer.json), or leave it empty for the built-in tiny model.");
+        Tokenizer = settings.Dir.Length > 0 ? TextTokenizers.Load(settings.Dir) : CharTokenizer.Default;
+    }
+
+    public DeviceSpec Device { get; }
+
+    public ITextTokenizer Tokenizer { get; }
+
+    public bool IsBuiltIn => _settings.Dir.Length == 0;
+
+    public string Description => IsBuiltIn
+        ? $"built-in tiny model ({ModelConfig.Tiny(Tokenizer.VocabSize).HiddenSize}d x {ModelConfig.Tiny(Tokenizer.VocabSize).NumHiddenLayers} layers, character vocabulary) on {Device}"
+        : $"model {_settings.Dir} on {Device}";
+
+    /// <summary>
+    /// A replica with the run's initial weights: the directory's, or the built-in model initialised from the run seed.
+    /// Call on the thread that will use it (torch thread settings are per thread).
+    /// </summary>
+    public CausalLM Create()
+    {
+        torch.set_num_threads(_settings.Threads);
+        var device = Device.ToTorch("dash.model.device");
+        if (!IsBuiltIn) return ModelDirectory.Load(_settings.Dir, device);
+        var model = new CausalLM(ModelConfig.Tiny(Tokenizer.VocabSize), device);
+        using var generator = new torch.Generator((ulong)_seed, device);
+        model.InitializeWeights(generator);
+        return model;
+    }
+}
