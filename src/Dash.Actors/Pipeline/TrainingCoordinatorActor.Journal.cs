@@ -78,7 +78,8 @@ public sealed partial class TrainingCoordinatorActor
 
     private void OnStepPublished()
     {
-        _phases.Enter(Phases.WeightSync);
+        // The learner writes the checkpoint while the samplers load the new weights; the sync phase is what remains.
+        _phases.Enter(Phases.Checkpoint);
         _accumulator.Tell(new SaveCheckpoint(_step));
     }
 

@@ -9,8 +9,9 @@ public static class Phases
     public const string Advantage = "advantage";
     public const string Learn = "learn";
     public const string WeightSync = "weight-sync";
+    public const string Checkpoint = "checkpoint";
     public const string Eval = "eval";
-    public static readonly string[] All = [Sample, Reward, Advantage, Learn, WeightSync, Eval];
+    public static readonly string[] All = [Sample, Reward, Advantage, Learn, WeightSync, Checkpoint, Eval];
 }
 
 /// <summary>One optimizer step's numbers.</summary>

@@ -11,5 +11,9 @@ internal static class CommandTree
         TrainCommand.Create(console, "sft", "Supervised fine-tuning on reference solutions (the `sft` preset), for baselines and warm-ups.", "sft"),
         ConfigCommand.Create(console),
         RunsCommand.Create(console),
+        GradeCommand.Create(console),
+        ModelCommands.Tokenize(console),
+        ModelCommands.Generate(console),
+        EvalCommand.Create(console),
     ];
 }

@@ -46,7 +46,7 @@ internal static class Plots
 
     private static void StackedPhases(Plot p, IReadOnlyList<StepReport> steps)
     {
-        string[] phases = [Phases.Sample, Phases.Reward, Phases.Advantage, Phases.Learn, Phases.WeightSync];
+        string[] phases = [Phases.Sample, Phases.Reward, Phases.Advantage, Phases.Learn, Phases.Checkpoint, Phases.WeightSync];
         var palette = new ScottPlot.Palettes.Category10();
         var bars = new List<Bar>();
         foreach (var s in steps)

@@ -17,10 +17,12 @@ internal sealed class RunArtifacts
     private readonly RunFolder _folder;
     private readonly List<StepReport> _steps = [];
     private readonly List<EvalReport> _evals = [];
+    private readonly TorchSharp.Modules.SummaryWriter _tensorBoard;
 
     public RunArtifacts(RunFolder folder, RunState recovered)
     {
         _folder = folder;
+        _tensorBoard = TorchSharp.torch.utils.tensorboard.SummaryWriter(folder.TensorBoard, createRunName: false);
         foreach (var s in recovered.Steps) _steps.Add(JsonSerializer.Deserialize<StepReport>(s.ReportJson)!);
         foreach (var e in recovered.Evals)
             _evals.Add(JsonSerializer.Deserialize<EvalReport>(e.ReportJson) ?? new EvalReport(e.Step, e.PolicyVersion, e.Problems, e.Correct, 0, 0));
@@ -39,14 +41,29 @@ internal sealed class RunArtifacts
                 _steps.Add(s);
                 File.AppendAllText(_folder.MetricsJsonl, JsonLine("step", s));
                 File.AppendAllText(_folder.MetricsCsv, CsvRow(s));
+                TensorBoard(s);
                 break;
             case EvalReport e:
                 _evals.RemoveAll(x => x.Step == e.Step);
                 _evals.Add(e);
                 File.AppendAllText(_folder.MetricsJsonl, JsonLine("eval", e));
                 File.AppendAllText(_folder.EvalCsv, EvalRow(e));
+                _tensorBoard.add_scalar("eval/accuracy", (float)e.Accuracy, (int)e.Step);
                 break;
         }
+    }
+
+    private void TensorBoard(StepReport s)
+    {
+        var step = (int)s.Step + 1;
+        _tensorBoard.add_scalar("train/reward", (float)s.RewardMean, step);
+        _tensorBoard.add_scalar("train/accuracy", (float)s.TrainAccuracy, step);
+        _tensorBoard.add_scalar("train/kept_fraction", s.Kept / (float)Math.Max(1, s.Kept + s.Dropped), step);
+        _tensorBoard.add_scalar("train/loss", (float)s.Loss, step);
+        _tensorBoard.add_scalar("train/grad_norm", (float)s.GradNorm, step);
+        _tensorBoard.add_scalar("train/completion_length", (float)s.MeanCompletionLength, step);
+        _tensorBoard.add_scalar("time/step_seconds", (float)s.Seconds, step);
+        foreach (var (phase, seconds) in s.PhaseSeconds) _tensorBoard.add_scalar($"time/{phase}", (float)seconds, step);
     }
 
     /// <summary>Writes plots and summary.md.</summary>
@@ -85,14 +102,14 @@ internal sealed class RunArtifacts
 
     private const string CsvHeader =
         "step,policy_version,samples,reward_mean,train_accuracy,kept,dropped,zero_variance_groups,sampled_tokens,learned_tokens," +
-        "mean_completion_length,loss,kl,grad_norm,learning_rate,seconds,sample_s,reward_s,advantage_s,learn_s,weight_sync_s\n";
+        "mean_completion_length,loss,kl,grad_norm,learning_rate,seconds,sample_s,reward_s,advantage_s,learn_s,checkpoint_s,weight_sync_s\n";
 
     private static string CsvRow(StepReport s) => string.Join(',',
         s.Step, s.PolicyVersion, s.Samples, F(s.RewardMean), F(s.TrainAccuracy), s.Kept, s.Dropped, s.ZeroVarianceGroups, s.SampledTokens,
         s.LearnedTokens, F(s.MeanCompletionLength), F(s.Loss), F(s.Kl), F(s.GradNorm), F(s.LearningRate), F(s.Seconds),
         F(s.PhaseSeconds.GetValueOrDefault(Phases.Sample)), F(s.PhaseSeconds.GetValueOrDefault(Phases.Reward)),
         F(s.PhaseSeconds.GetValueOrDefault(Phases.Advantage)), F(s.PhaseSeconds.GetValueOrDefault(Phases.Learn)),
-        F(s.PhaseSeconds.GetValueOrDefault(Phases.WeightSync))) + "\n";
+        F(s.PhaseSeconds.GetValueOrDefault(Phases.Checkpoint)), F(s.PhaseSeconds.GetValueOrDefault(Phases.WeightSync))) + "\n";
 
     private const string EvalHeader = "step,policy_version,problems,correct,accuracy,mean_completion_length,seconds\n";
 

@@ -9,9 +9,9 @@ internal sealed record Engines(IEngineFactory Factory, ITrainingData Data, strin
 
 internal static class EngineSetup
 {
-    public static Engines Create(DashSettings settings)
+    public static Engines Create(DashSettings settings, string? initFrom = null)
     {
-        var models = new PolicyModels(settings.Model, settings.Run.Seed);
+        var models = new PolicyModels(settings.Model, settings.Run.Seed, initFrom);
         var source = TaskTrainingData.Load(settings.Task, settings.Run.Seed, settings.Run.EvalProblems);
         var data = new TaskTrainingData(source, models.Tokenizer, TaskTrainingData.Template(settings.Task.Template, source), settings.Task.MaxPromptTokens);
         return new Engines(new TorchEngineFactory(settings, models), data, $"{models.Description}, task {source.Name}");

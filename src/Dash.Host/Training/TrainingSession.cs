@@ -1,6 +1,8 @@
 // Runs one training run in-process: run folder, SQLite journal, actor system, coordinator, display and artifacts.
 using System.Collections.Concurrent;
+using System.Text.Json;
 using Akka.Actor;
+using Akka.Configuration;
 using Dash.Actors.Persistence;
 using Dash.Actors.Pipeline;
 using Dash.Actors.Protocol;
@@ -18,6 +20,44 @@ internal static class TrainingSession
         var id = settings.Run.Id.Length > 0 ? settings.Run.Id : $"{settings.Algorithm}-s{settings.Run.Seed}";
         if (id.IndexOfAny(['/', '\\', ' ']) >= 0 || id is "." or "..")
             throw new UserException($"dash.run.id = \"{id}\" must be a plain folder name (letters, digits, '-', '_', '.').");
+        string? initFrom = null;
+        TrainingFinished? warmup = null;
+        if (settings.Model.Dir.Length == 0 && settings.Model.WarmupSteps > 0 && settings.Learning.Mode == LearningMode.Rl)
+        {
+            var warm = WarmupConfig(config.Text, settings);
+            console.Out.WriteLine($"Warm-up: {settings.Model.WarmupSteps} supervised steps on worked solutions, so the built-in model is " +
+                                  "sometimes right before RL starts (dash.model.warmup-steps).");
+            var (finished, folder) = RunOne(warm.Text, warm.Settings, id + "-warmup", console, allowConfigChange, initFrom: null);
+            if (finished is null) return 2;
+            warmup = finished;
+            initFrom = Fold(folder).Last is { } last ? new CheckpointStore(folder.Checkpoints).PathOf(last.Checkpoint) : null;
+        }
+        var (rl, rlFolder) = RunOne(config.Text, settings, id, console, allowConfigChange, initFrom);
+        if (rl is null) return 2;
+        new TrainingDisplay(console, settings.Run.Steps, 0).Summary(rl, rlFolder.Path, warmup);
+        return 0;
+    }
+
+    /// <summary>The warm-up run's configuration: the sft preset with the warm-up's steps, learning rate and batch.</summary>
+    private static (string Text, DashSettings Settings) WarmupConfig(string rlText, DashSettings rl)
+    {
+        var overrides = ConfigurationFactory.ParseString(string.Join("\n",
+            "dash.algorithm = sft", "dash.learning.mode = sft", "dash.advantage.filter-tau = -1", "dash.sampling.preemptive = on",
+            $"dash.run.steps = {rl.Model.WarmupSteps}", "dash.run.eval-every = 0",
+            FormattableString.Invariant($"dash.learning.learning-rate = {rl.Model.WarmupLearningRate}"), "dash.learning.lr-schedule = constant",
+            "dash.learning.warmup-steps = 0", "dash.learning.ppo-epochs = 1", "dash.learning.mini-batches = 1", "dash.learning.kl-beta = 0",
+            $"dash.sampling.prompts-per-step = {rl.Model.WarmupBatch}", $"dash.learning.micro-batch-size = {rl.Model.WarmupBatch}"));
+        var config = overrides.WithFallback(ConfigurationFactory.ParseString(rlText));
+        var settings = DashSettings.From(config);
+        return (ConfigLoader.Render(config, ConfigLoader.LeafPaths(ConfigLoader.Defaults)), settings);
+    }
+
+    private static RunState Fold(RunFolder folder) => folder.ReadEvents().Aggregate(RunState.Empty, (s, e) => s.Apply(e));
+
+    /// <summary>Runs (or resumes) one run to its end; null when it failed.</summary>
+    private static (TrainingFinished? Finished, RunFolder Folder) RunOne(
+        string configText, DashSettings settings, string id, Console2 console, bool allowConfigChange, string? initFrom)
+    {
         var folder = new RunFolder(Path.Combine(settings.Run.RunsDir, id));
         try
         {
@@ -40,17 +80,23 @@ internal static class TrainingSession
             throw new UserException(e.Message, e);
         }
 
-        var recovered = File.Exists(folder.Journal) ? folder.ReadEvents().Aggregate(RunState.Empty, (s, e) => s.Apply(e)) : RunState.Empty;
-        var engines = EngineSetup.Create(settings);
+        var recovered = Fold(folder);
+        if (recovered.Finished && recovered.NextStep >= settings.Run.Steps && recovered.Started?.ConfigHash == new RunContext(id, configText, null).ConfigHash)
+        {
+            console.Out.WriteLine($"Run {id} already finished ({recovered.Steps.Count} steps).");
+            var evals = recovered.Evals.Select(e => JsonSerializer.Deserialize<EvalReport>(e.ReportJson)!).ToArray();
+            return (new TrainingFinished(recovered.NextStep, recovered.Last?.PolicyVersion ?? 0, evals.FirstOrDefault(), evals.LastOrDefault(), 0, []), folder);
+        }
+        var engines = EngineSetup.Create(settings, initFrom);
         console.Out.WriteLine(recovered.Steps.Count > 0
             ? $"Resuming run {id} after step {recovered.Last!.Step} ({engines.Description})."
             : $"Training run {id}: {settings.Algorithm}, {settings.Run.Steps} steps, {engines.Description}.");
-        File.WriteAllText(folder.Config, config.Text);
+        File.WriteAllText(folder.Config, configText);
 
         var artifacts = new RunArtifacts(folder, recovered);
         var display = new TrainingDisplay(console, settings.Run.Steps, recovered.NextStep);
         var inbox = new BlockingCollection<object>();
-        var run = new RunContext(id, config.Text, new CheckpointStore(folder.Checkpoints), allowConfigChange);
+        var run = new RunContext(id, configText, new CheckpointStore(folder.Checkpoints), allowConfigChange);
         using var system = ActorSystem.Create("dash", journal.ToHocon().WithFallback(RunEventSerializer.Hocon).WithFallback(ActorSystemConfig.Base));
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -82,18 +128,17 @@ internal static class TrainingSession
             {
                 case TrainingFinished f:
                     artifacts.Finish(f, settings.Algorithm);
-                    display.Summary(f, folder.Path);
-                    return 0;
+                    return (f, folder);
                 case TrainingFailed failed:
                     throw new UserException(failed.Reason);
                 default:
-                    return 2;
+                    return (null, folder);
             }
         }
         catch (OperationCanceledException)
         {
             console.Err.WriteLine($"dash: interrupted. Everything up to the last committed step is saved; run the same command to resume {id}.");
-            return 130;
+            return (null, folder);
         }
         finally
         {

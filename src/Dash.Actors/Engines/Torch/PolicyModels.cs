@@ -15,10 +15,14 @@ public sealed class PolicyModels
     private readonly ModelSettings _settings;
     private readonly long _seed;
 
-    public PolicyModels(ModelSettings settings, long seed)
+    private readonly string? _initFrom;
+
+    /// <param name="initFrom">Built-in model only: a model directory (a warm-up checkpoint) to take the initial weights from.</param>
+    public PolicyModels(ModelSettings settings, long seed, string? initFrom = null)
     {
         _settings = settings;
         _seed = seed;
+        _initFrom = initFrom;
         Device = DeviceSpec.Parse(settings.Device, "dash.model.device");
         if (settings.Dir.Length > 0 && !Directory.Exists(settings.Dir))
             throw new SettingsException($"dash.model.dir = \"{settings.Dir}\": no such directory. Give a Hugging Face model directory " +
@@ -36,6 +40,21 @@ public sealed class PolicyModels
         ? $"built-in tiny model ({ModelConfig.Tiny(Tokenizer.VocabSize).HiddenSize}d x {ModelConfig.Tiny(Tokenizer.VocabSize).NumHiddenLayers} layers, character vocabulary) on {Device}"
         : $"model {_settings.Dir} on {Device}";
 
+    /// <summary>Writes the tokenizer's files into a model directory (a checkpoint), so it loads on its own.</summary>
+    public void SaveTokenizer(string directory)
+    {
+        if (IsBuiltIn)
+        {
+            ((CharTokenizer)Tokenizer).Save(Path.Combine(directory, CharTokenizer.FileName));
+            return;
+        }
+        foreach (var file in new[] { "tokenizer.json", "tokenizer_config.json", CharTokenizer.FileName })
+        {
+            var source = Path.Combine(_settings.Dir, file);
+            if (File.Exists(source)) File.Copy(source, Path.Combine(directory, file), overwrite: true);
+        }
+    }
+
     /// <summary>
     /// A replica with the run's initial weights: the directory's, or the built-in model initialised from the run seed.
     /// Call on the thread that will use it (torch thread settings are per thread).
@@ -46,6 +65,11 @@ public sealed class PolicyModels
         var device = Device.ToTorch("dash.model.device");
         if (!IsBuiltIn) return ModelDirectory.Load(_settings.Dir, device);
         var model = new CausalLM(ModelConfig.Tiny(Tokenizer.VocabSize), device);
+        if (_initFrom is not null)
+        {
+            ModelDirectory.LoadWeights(model, _initFrom);
+            return model;
+        }
         using var generator = new torch.Generator((ulong)_seed, device);
         model.InitializeWeights(generator);
         return model;

@@ -15,6 +15,7 @@ public sealed class TorchPolicyLearner : IPolicyLearner
 {
     public const string OptimizerFile = "optimizer.safetensors";
 
+    private readonly PolicyModels _models;
     private readonly CausalLM _model;
     private readonly CausalLM? _reference;
     private readonly FlatParameters _flat;
@@ -27,6 +28,7 @@ public sealed class TorchPolicyLearner : IPolicyLearner
     /// <param name="totalOptimizerSteps">Optimizer steps of the whole run (the linear schedule decays to 0 over them).</param>
     public TorchPolicyLearner(PolicyModels models, LearningSettings learning, SamplerSettings sampling, int totalOptimizerSteps)
     {
+        _models = models;
         _learning = learning;
         _temperature = sampling.Temperature > 0 ? sampling.Temperature : 1f;
         _maxNewTokens = sampling.MaxNewTokens;
@@ -119,6 +121,7 @@ public sealed class TorchPolicyLearner : IPolicyLearner
     public void Save(string directory)
     {
         ModelDirectory.Save(_model, directory);
+        _models.SaveTokenizer(directory); // A checkpoint is a complete model directory (dash eval/generate take it).
         _optimizer.Save(Path.Combine(directory, OptimizerFile));
     }
 
