@@ -55,6 +55,9 @@ public sealed class TorchPolicyLearner : IPolicyLearner
 
     public void CopyWeights(Span<float> destination) => _flat.CopyWeightsTo(destination);
 
+    /// <summary>Copies the accumulated gradients (state-dict order) into <paramref name="destination"/>.</summary>
+    public void CopyGradients(Span<float> destination) => _flat.CopyGradientsTo(destination);
+
     public float[][] LogProbs(IReadOnlyList<Rollout> rows)
     {
         var result = new float[rows.Count][];
