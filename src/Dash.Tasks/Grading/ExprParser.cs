@@ -259,7 +259,7 @@ public sealed class ExprParser
         if (Peek() == '^') { _p++; power = ParseExponent(); SkipSpace(); }
         var inverse = power is NegExpr { Operand: NumberExpr { Text: "1" } } && name is "sin" or "cos" or "tan";
         SkipSpace();
-        var arg = Peek() is '(' or '{' or '[' or '|' ? ParsePrimary() : ParsePower();
+        var arg = Peek() is '(' or '{' or '[' or '|' ? ParsePrimary() : ParseBareArgument();
         Expr result = name switch
         {
             _ when inverse => new FuncExpr("arc" + name, arg),
@@ -269,6 +269,27 @@ public sealed class ExprParser
             _ => new FuncExpr(name, arg),
         };
         return power is not null && !inverse ? new BinaryExpr('^', result, power) : result;
+    }
+
+    // \sin 2x is sin(2x): a bare argument takes the implicit product that follows, up to an operator or a function.
+    private Expr ParseBareArgument()
+    {
+        var arg = ParsePower();
+        while (true)
+        {
+            SkipSpace();
+            var c = Peek();
+            if (!(char.IsAsciiDigit(c) || char.IsAsciiLetter(c) || (c == '\\' && StartsPrimary() && !StartsFunction()))) return arg;
+            arg = new BinaryExpr('*', arg, ParsePower());
+        }
+    }
+
+    private bool StartsFunction()
+    {
+        var end = _p + 1;
+        while (end < _s.Length && char.IsAsciiLetter(_s[end])) end++;
+        var name = _s[(_p + 1)..end];
+        return Functions.Contains(name) || name is "frac" or "dfrac" or "tfrac" or "cfrac" or "sqrt";
     }
 
     private Expr ParseText()

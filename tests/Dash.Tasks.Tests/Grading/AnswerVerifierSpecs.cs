@@ -44,6 +44,10 @@ public class AnswerVerifierSpecs
     [InlineData("\\text{(C)}", "C")]
     [InlineData("7.78", "\\frac{70}{9}")]
     [InlineData("a_3 = 2, a_{37} = 19", "a_{37} = 19, a_3 = 2")]
+    [InlineData("2\\sin x\\cos x", "\\sin 2x")]
+    [InlineData("5!", "120")]
+    [InlineData("\\binom{5}{2}", "10")]
+    [InlineData("\\log_2 8", "3")]
     [InlineData("p=5,q=2;p=7,q=2", "(5,2),(7,2)")]
     public void Should_judge_equivalent_spellings_equal(string predicted, string gold)
     {
@@ -127,6 +131,17 @@ public class AnswerVerifierSpecs
 
         Assert.False(verdict.Correct);
         Assert.Contains("RandomPoints", verdict.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_not_charge_compilation_to_the_first_verification()
+    {
+        AnswerVerifier.WarmUp();
+
+        var verdict = AnswerVerifier.Verify("so \\boxed{\\frac{3}{4}}", "0.75");
+
+        Assert.True(verdict.Correct, verdict.Reason);
+        Assert.True(verdict.Elapsed < VerifierOptions.Default.TimeBudget, $"{verdict.Elapsed.TotalMilliseconds} ms");
     }
 
     [Fact]
