@@ -61,6 +61,8 @@ public static class AnswerComparer
             return p.Kind == g.Kind && Ordered(p.Items, g.Items, options, budget);
         if (p.Kind == SequenceKind.Set || g.Kind == SequenceKind.Set) return Unordered(p.Items, g.Items, options, budget);
         if (p.Kind == SequenceKind.Assignments && g.Kind == SequenceKind.Assignments) return Unordered(p.Items, g.Items, options, budget);
+        if (options.UnorderedBareLists && (p.Kind == SequenceKind.Bare || g.Kind == SequenceKind.Bare) && p.Items.Count == g.Items.Count)
+            return Unordered(p.Items, g.Items, options, budget);
         return Ordered(p.Items, g.Items, options, budget);
     }
 

@@ -35,6 +35,7 @@ public static partial class LatexNormalizer
         var s = CollapseEscapedCommands(answer.Trim()).Replace("\\\\", RowBreak, StringComparison.Ordinal);
         s = SizingCommand().Replace(s, "");
         s = BracedComma().Replace(s, "");
+        s = CommaThinSpace().Replace(s, "");
         foreach (var (from, to) in Replacements) s = s.Replace(from, to, StringComparison.Ordinal);
         s = PercentWord().Replace(s, "");
         s = RemoveTrailingUnits(s);
@@ -190,6 +191,9 @@ public static partial class LatexNormalizer
 
     [GeneratedRegex(@"(?<![\d}])\.(?=\d)")]
     private static partial Regex LeadingDot();
+
+    [GeneratedRegex(@"(?<=\d),\s*\\!\s*(?=\d)")]
+    private static partial Regex CommaThinSpace();
 
     [GeneratedRegex(@"\{\s*,\s*\}")]
     private static partial Regex BracedComma();

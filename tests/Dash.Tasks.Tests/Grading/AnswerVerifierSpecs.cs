@@ -141,7 +141,19 @@ public class AnswerVerifierSpecs
         var verdict = AnswerVerifier.Verify("so \\boxed{\\frac{3}{4}}", "0.75");
 
         Assert.True(verdict.Correct, verdict.Reason);
-        Assert.True(verdict.Elapsed < VerifierOptions.Default.TimeBudget, $"{verdict.Elapsed.TotalMilliseconds} ms");
+        Assert.False(verdict.BudgetExhausted, verdict.Reason);
+    }
+
+    [Fact]
+    public void Should_compare_bare_lists_in_order_unless_told_otherwise()
+    {
+        var ordered = AnswerVerifier.CompareAnswers("1, -2", "-2, 1", Generous);
+        var unordered = AnswerVerifier.CompareAnswers("1, -2", "-2, 1", Generous with { UnorderedBareLists = true });
+        var tuple = AnswerVerifier.CompareAnswers("(1, -2)", "(-2, 1)", Generous with { UnorderedBareLists = true });
+
+        Assert.False(ordered.Correct);
+        Assert.True(unordered.Correct, unordered.Reason);
+        Assert.False(tuple.Correct);
     }
 
     [Fact]
