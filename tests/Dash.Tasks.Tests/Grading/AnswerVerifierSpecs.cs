@@ -46,6 +46,7 @@ public class AnswerVerifierSpecs
     [InlineData("a_3 = 2, a_{37} = 19", "a_{37} = 19, a_3 = 2")]
     [InlineData("2\\sin x\\cos x", "\\sin 2x")]
     [InlineData("5!", "120")]
+    [InlineData("3 \\cdot 4 = 12", "12")]
     [InlineData("\\binom{5}{2}", "10")]
     [InlineData("\\log_2 8", "3")]
     [InlineData("p=5,q=2;p=7,q=2", "(5,2),(7,2)")]
@@ -71,6 +72,7 @@ public class AnswerVerifierSpecs
     [InlineData("5x - 7y + 11z + 4 = 0", "x + y - z + 2 = 0")]
     [InlineData("\\infty", "-\\infty")]
     [InlineData("x = 1, y = 2", "(2, 1)")]
+    [InlineData("a + 3z = 0", "0")]
     public void Should_judge_different_answers_unequal(string predicted, string gold)
     {
         var verdict = AnswerVerifier.CompareAnswers(predicted, gold, Generous);
