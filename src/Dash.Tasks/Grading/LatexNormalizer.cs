@@ -186,7 +186,7 @@ public static partial class LatexNormalizer
     [GeneratedRegex(@"(?<=^-?\d{1,3}( \d{3})*) (?=\d{3}( \d{3})*(\.\d+)?$)")]
     private static partial Regex ThousandsSpace();
 
-    [GeneratedRegex(@"^-?[1-9]\d{0,2}(,\d{3})+(\.\d+)?$")]
+    [GeneratedRegex(@"(?<=^([A-Za-z]\w*\s*=\s*)?)-?[1-9]\d{0,2}(,\d{3})+(\.\d+)?$")]
     private static partial Regex ThousandsComma();
 
     [GeneratedRegex(@"(?<![\d}])\.(?=\d)")]

@@ -21,6 +21,7 @@ public class AnswerVerifierSpecs
     [InlineData("15\\mbox{ cm}^2", "15")]
     [InlineData("1,000,000", "1000000")]
     [InlineData("1{,}000", "1000")]
+    [InlineData("x = 1,000", "1000")]
     [InlineData("10\\sqrt3", "10\\sqrt{3}")]
     [InlineData("\\sqrt{12}", "2\\sqrt{3}")]
     [InlineData("1.5e3", "1500")]
