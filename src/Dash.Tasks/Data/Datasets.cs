@@ -34,4 +34,18 @@ public static class Datasets
     /// <summary>Loads a GSM8K split (gsm8k/train.jsonl or gsm8k/test.jsonl).</summary>
     public static LoadResult LoadGsm8k(string path, bool lenient = false) =>
         JsonlLoader.Load(path, Gsm8k, lenient, "gsm8k/" + Path.GetFileNameWithoutExtension(path));
+
+    /// <summary>The paper's setting: train on MATH train (7,500), hold out MATH-500; <paramref name="dataRoot"/> holds math/ and math500/.</summary>
+    public static DatasetTask MathSource(string dataRoot, ulong seed) => new(
+        "math",
+        LoadMath(Path.Combine(dataRoot, "math", "train.jsonl")).Problems,
+        LoadMath500(Path.Combine(dataRoot, "math500", "test.jsonl")).Problems,
+        seed);
+
+    /// <summary>GSM8K: train on its train split, hold out its test split; <paramref name="dataRoot"/> holds gsm8k/.</summary>
+    public static DatasetTask Gsm8kSource(string dataRoot, ulong seed) => new(
+        "gsm8k",
+        LoadGsm8k(Path.Combine(dataRoot, "gsm8k", "train.jsonl")).Problems,
+        LoadGsm8k(Path.Combine(dataRoot, "gsm8k", "test.jsonl")).Problems,
+        seed);
 }

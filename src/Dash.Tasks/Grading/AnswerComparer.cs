@@ -39,9 +39,12 @@ public static class AnswerComparer
         }
     }
 
+    // "x = 5", "f(x) = 5", "(p, q) = (3, 2)" and a worked value "1 + 1 = 2" stand for their right-hand side;
+    // "a + 3z = 0" and "7 = 11a + c" are equations and do not.
     private static bool StripsTo(RelationValue r) => r.Left switch
     {
-        ScalarValue s => AnswerParser.IsVariableLike(s.Key) && !(s.Expr is not null && IsConstant(s.Expr)),
+        ScalarValue { Expr: { } l } when IsConstant(l) => r.Right is ScalarValue { Expr: { } v } && IsConstant(v),
+        ScalarValue s => AnswerParser.IsVariableLike(s.Key),
         SequenceValue { Kind: SequenceKind.Tuple or SequenceKind.Ratio } => true,
         _ => false,
     };
@@ -61,6 +64,8 @@ public static class AnswerComparer
             return p.Kind == g.Kind && Ordered(p.Items, g.Items, options, budget);
         if (p.Kind == SequenceKind.Set || g.Kind == SequenceKind.Set) return Unordered(p.Items, g.Items, options, budget);
         if (p.Kind == SequenceKind.Assignments && g.Kind == SequenceKind.Assignments) return Unordered(p.Items, g.Items, options, budget);
+        if (options.UnorderedBareLists && (p.Kind == SequenceKind.Bare || g.Kind == SequenceKind.Bare) && p.Items.Count == g.Items.Count)
+            return Unordered(p.Items, g.Items, options, budget);
         return Ordered(p.Items, g.Items, options, budget);
     }
 

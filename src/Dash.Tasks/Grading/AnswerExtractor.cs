@@ -272,7 +272,7 @@ public static partial class AnswerExtractor
     {
         var t = text.Trim();
         if (t.Length == 0 || t.Length > maxLength || t.Contains('\n')) return false;
-        var stripped = LatexCommand().Replace(t, " ");
+        var stripped = LatexCommand().Replace(NamedGroup().Replace(t, " "), " ");
         foreach (Match m in Word().Matches(stripped))
             if (!AllowedWords.Contains(m.Value.ToLowerInvariant())) return false;
         return true;
@@ -295,6 +295,10 @@ public static partial class AnswerExtractor
 
     [GeneratedRegex(@"\\[A-Za-z]+")]
     private static partial Regex LatexCommand();
+
+    // \text{Evelyn}, \begin{pmatrix}: words that are an answer or an environment name, not prose.
+    [GeneratedRegex(@"\\(text|textbf|textit|textnormal|mathrm|mathbf|mbox|operatorname|begin|end)\{[^{}]*\}")]
+    private static partial Regex NamedGroup();
 
     [GeneratedRegex(@"[A-Za-z]{3,}")]
     private static partial Regex Word();

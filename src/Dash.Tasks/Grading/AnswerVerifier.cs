@@ -13,7 +13,39 @@ public static partial class AnswerVerifier
     /// <summary>Extracts the answer of <paramref name="completion"/> and compares it with <paramref name="goldAnswer"/>.</summary>
     public static Verdict Verify(string completion, string goldAnswer, VerifierOptions? options = null)
     {
-        options ??= VerifierOptions.Default;
+        WarmUp();
+        return VerifyCore(completion, goldAnswer, options ?? VerifierOptions.Default);
+    }
+
+    /// <summary>
+    /// Compiles the verifier's code paths once (the first call in a process otherwise spends much of a 50 ms budget in
+    /// the JIT). <see cref="Verify"/> calls it; a host may call it at start-up. Idempotent and thread-safe.
+    /// </summary>
+    public static void WarmUp()
+    {
+        if (Volatile.Read(ref _warm) != 0 || Interlocked.Exchange(ref _warm, 1) != 0) return;
+        var ample = VerifierOptions.Default with { TimeBudget = TimeSpan.FromSeconds(10) };
+        foreach (var (completion, gold) in WarmUpCases) VerifyCore(completion, gold, ample);
+    }
+
+    private static int _warm;
+
+    private static readonly (string Completion, string Gold)[] WarmUpCases =
+    [
+        ("so \\boxed{\\dfrac{1}{2}}.", "0.5"),
+        ("The answer is $x^2+2x+1$.", "(x+1)^2"),
+        ("\\boxed{[0,1) \\cup (2, \\infty)}", "[0,1)\\cup(2,\\infty)"),
+        ("\\boxed{x = 3, y = \\pm\\sqrt{2}}", "x=3,y=\\pm\\sqrt2"),
+        ("steps\n#### 1,234", "1234"),
+        ("$\\begin{pmatrix}1 \\\\ 2\\end{pmatrix}$", "\\begin{pmatrix}1\\\\2\\end{pmatrix}"),
+        ("\\boxed{x \\ge 2}", "[2, \\infty)"),
+        ("\\boxed{\\{1, 2\\}} and \\boxed{3}", "\\{1,2,3\\}"),
+        ("it is 12 apples", "12"),
+        ("\\boxed{\\sin 2x + \\log_2 8 + 5! + 10\\%}", "2\\sin x\\cos x+123"),
+    ];
+
+    private static Verdict VerifyCore(string completion, string goldAnswer, VerifierOptions options)
+    {
         var start = Stopwatch.GetTimestamp();
         string? extracted = null;
         var rule = ExtractionRule.None;
@@ -63,6 +95,7 @@ public static partial class AnswerVerifier
     /// <summary>Compares two answers directly (no extraction from the predicted side).</summary>
     public static Verdict CompareAnswers(string predictedAnswer, string goldAnswer, VerifierOptions? options = null)
     {
+        WarmUp();
         options ??= VerifierOptions.Default;
         var start = Stopwatch.GetTimestamp();
         try

@@ -67,5 +67,5 @@ public sealed record ExtractionOptions
     public bool LastNumber { get; init; } = true;
 
     /// <summary>The longest text the whole-text rule accepts.</summary>
-    public int WholeTextMaxLength { get; init; } = 60;
+    public int WholeTextMaxLength { get; init; } = 200;
 }

@@ -35,6 +35,7 @@ public static partial class LatexNormalizer
         var s = CollapseEscapedCommands(answer.Trim()).Replace("\\\\", RowBreak, StringComparison.Ordinal);
         s = SizingCommand().Replace(s, "");
         s = BracedComma().Replace(s, "");
+        s = CommaThinSpace().Replace(s, "");
         foreach (var (from, to) in Replacements) s = s.Replace(from, to, StringComparison.Ordinal);
         s = PercentWord().Replace(s, "");
         s = RemoveTrailingUnits(s);
@@ -185,11 +186,14 @@ public static partial class LatexNormalizer
     [GeneratedRegex(@"(?<=^-?\d{1,3}( \d{3})*) (?=\d{3}( \d{3})*(\.\d+)?$)")]
     private static partial Regex ThousandsSpace();
 
-    [GeneratedRegex(@"^-?[1-9]\d{0,2}(,\d{3})+(\.\d+)?$")]
+    [GeneratedRegex(@"(?<=^([A-Za-z]\w*\s*=\s*)?)-?[1-9]\d{0,2}(,\d{3})+(\.\d+)?$")]
     private static partial Regex ThousandsComma();
 
     [GeneratedRegex(@"(?<![\d}])\.(?=\d)")]
     private static partial Regex LeadingDot();
+
+    [GeneratedRegex(@"(?<=\d),\s*\\!\s*(?=\d)")]
+    private static partial Regex CommaThinSpace();
 
     [GeneratedRegex(@"\{\s*,\s*\}")]
     private static partial Regex BracedComma();

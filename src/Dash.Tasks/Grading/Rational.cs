@@ -30,7 +30,12 @@ public readonly record struct Rational
     public bool IsInteger => Denominator.IsOne;
 
     /// <summary>The value as a double (may be infinite for huge values).</summary>
-    public double ToDouble() => Numerator.IsZero ? 0 : Math.Exp(BigInteger.Log(BigInteger.Abs(Numerator)) - BigInteger.Log(Denominator)) * Numerator.Sign;
+    public double ToDouble()
+    {
+        if (Numerator.IsZero) return 0;
+        if (Numerator.GetBitLength() < 1000 && Denominator.GetBitLength() < 1000) return (double)Numerator / (double)Denominator;
+        return Math.Exp(BigInteger.Log(BigInteger.Abs(Numerator)) - BigInteger.Log(Denominator)) * Numerator.Sign;
+    }
 
     /// <summary>Sum, or null when the result is too large.</summary>
     public static Rational? Add(Rational a, Rational b) =>

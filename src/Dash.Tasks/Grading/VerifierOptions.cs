@@ -37,6 +37,12 @@ public sealed record VerifierOptions
     /// <summary>Accept a predicted inequality (x \ge 5) when the gold answer is an interval ([5, \infty)); the reverse is always accepted.</summary>
     public bool AcceptInequalityForInterval { get; init; }
 
+    /// <summary>
+    /// Compare bare lists ("1, -2") as sets, as Math-Verify does, instead of in order, as the Hendrycks grader does
+    /// (its test_order pair requires order). Off by default.
+    /// </summary>
+    public bool UnorderedBareLists { get; init; }
+
     /// <summary>Which rules find the answer in a completion.</summary>
     public ExtractionOptions Extraction { get; init; } = ExtractionOptions.Default;
 

@@ -48,6 +48,19 @@ public sealed class DatasetLoaderSpecs : IDisposable
     }
 
     [Fact]
+    public void Should_serve_MATH_train_for_training_and_MATH500_held_out()
+    {
+        var root = Path.GetDirectoryName(Path.GetDirectoryName(SharedData.File("math500/test.jsonl")))!;
+
+        var source = Datasets.MathSource(root, seed: 1);
+        var heldOut = source.HeldOut.Select(p => p.Question).ToHashSet(StringComparer.Ordinal);
+
+        Assert.Equal(500, source.HeldOut.Count);
+        Assert.Equal(0, Enumerable.Range(0, 7500).Count(i => heldOut.Contains(source.Train(i).Question)));
+        Assert.Equal(source.Train(42), Datasets.MathSource(root, seed: 1).Train(42));
+    }
+
+    [Fact]
     public void Should_name_file_and_line_of_a_malformed_row()
     {
         var path = Write("bad.jsonl", "{\"question\": \"q1\", \"answer\": \"#### 1\"}", "", "{\"question\": \"q2\", \"answer\": \"no hashes\"}");

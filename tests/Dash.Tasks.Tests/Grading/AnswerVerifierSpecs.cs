@@ -21,6 +21,7 @@ public class AnswerVerifierSpecs
     [InlineData("15\\mbox{ cm}^2", "15")]
     [InlineData("1,000,000", "1000000")]
     [InlineData("1{,}000", "1000")]
+    [InlineData("x = 1,000", "1000")]
     [InlineData("10\\sqrt3", "10\\sqrt{3}")]
     [InlineData("\\sqrt{12}", "2\\sqrt{3}")]
     [InlineData("1.5e3", "1500")]
@@ -44,6 +45,11 @@ public class AnswerVerifierSpecs
     [InlineData("\\text{(C)}", "C")]
     [InlineData("7.78", "\\frac{70}{9}")]
     [InlineData("a_3 = 2, a_{37} = 19", "a_{37} = 19, a_3 = 2")]
+    [InlineData("2\\sin x\\cos x", "\\sin 2x")]
+    [InlineData("5!", "120")]
+    [InlineData("3 \\cdot 4 = 12", "12")]
+    [InlineData("\\binom{5}{2}", "10")]
+    [InlineData("\\log_2 8", "3")]
     [InlineData("p=5,q=2;p=7,q=2", "(5,2),(7,2)")]
     public void Should_judge_equivalent_spellings_equal(string predicted, string gold)
     {
@@ -67,6 +73,7 @@ public class AnswerVerifierSpecs
     [InlineData("5x - 7y + 11z + 4 = 0", "x + y - z + 2 = 0")]
     [InlineData("\\infty", "-\\infty")]
     [InlineData("x = 1, y = 2", "(2, 1)")]
+    [InlineData("a + 3z = 0", "0")]
     public void Should_judge_different_answers_unequal(string predicted, string gold)
     {
         var verdict = AnswerVerifier.CompareAnswers(predicted, gold, Generous);
@@ -127,6 +134,29 @@ public class AnswerVerifierSpecs
 
         Assert.False(verdict.Correct);
         Assert.Contains("RandomPoints", verdict.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_not_charge_compilation_to_the_first_verification()
+    {
+        AnswerVerifier.WarmUp();
+
+        var verdict = AnswerVerifier.Verify("so \\boxed{\\frac{3}{4}}", "0.75");
+
+        Assert.True(verdict.Correct, verdict.Reason);
+        Assert.False(verdict.BudgetExhausted, verdict.Reason);
+    }
+
+    [Fact]
+    public void Should_compare_bare_lists_in_order_unless_told_otherwise()
+    {
+        var ordered = AnswerVerifier.CompareAnswers("1, -2", "-2, 1", Generous);
+        var unordered = AnswerVerifier.CompareAnswers("1, -2", "-2, 1", Generous with { UnorderedBareLists = true });
+        var tuple = AnswerVerifier.CompareAnswers("(1, -2)", "(-2, 1)", Generous with { UnorderedBareLists = true });
+
+        Assert.False(ordered.Correct);
+        Assert.True(unordered.Correct, unordered.Reason);
+        Assert.False(tuple.Correct);
     }
 
     [Fact]

@@ -30,6 +30,29 @@ public class GoldAgreementSpecs(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Should_accept_every_MATH500_answer_in_other_spellings_and_wrappings()
+    {
+        var problems = Datasets.LoadMath500(SharedData.File("math500/test.jsonl")).Problems;
+        static IEnumerable<string> Variants(string a) =>
+        [
+            $"The final answer is $\\boxed{{{a}}}$.",
+            $"Therefore $${a}$$",
+            $"\\boxed{{ {a} }}",
+            a,
+            a.Replace("\\frac", "\\dfrac", StringComparison.Ordinal),
+            a.Replace("(", "\\left(", StringComparison.Ordinal).Replace(")", "\\right)", StringComparison.Ordinal),
+        ];
+
+        var failures = problems
+            .SelectMany(p => Variants(p.GoldAnswer).Select(v => (p.GoldAnswer, Variant: v, Verdict: AnswerVerifier.Verify(v, p.GoldAnswer, Options))))
+            .Where(x => !x.Verdict.Correct)
+            .ToList();
+
+        foreach (var (gold, variant, verdict) in failures) output.WriteLine($"{variant} vs {gold}: {verdict.Reason}");
+        Assert.Empty(failures);
+    }
+
+    [Fact]
     public void Should_extract_every_GSM8K_answer_and_accept_its_other_spellings()
     {
         var path = SharedData.File("gsm8k/test.jsonl");

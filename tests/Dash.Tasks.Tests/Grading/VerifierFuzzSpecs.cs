@@ -18,6 +18,8 @@ public class VerifierFuzzSpecs(ITestOutputHelper output)
         "\\begin{pmatrix}", "\\end{pmatrix}", "The answer is ", "#### ", "\\dfrac", "|", "\\lfloor", "\\rfloor", "\u00e9", "\u0000",
     ];
 
+    private const string Corruptions = "{}$\\^_";
+
     private static readonly string[] Golds = ["5", "\\frac{1}{2}", "(1, 2)", "[0, 1)", "x^2+1", "\\{1, 2\\}", "x = 3", "\\sqrt{2}", "10^{10^{10}}"];
 
     [Fact]
@@ -50,6 +52,33 @@ public class VerifierFuzzSpecs(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Should_stay_within_budget_on_truncated_and_corrupted_real_solutions()
+    {
+        var problems = Dash.Tasks.Data.Datasets.LoadMath500(Dash.Testing.SharedData.File("math500/test.jsonl")).Problems;
+        var rng = new SplitMix64(500);
+        var limit = VerifierOptions.Default.TimeBudget * 10;
+        var slowest = TimeSpan.Zero;
+
+        foreach (var p in problems)
+        {
+            var text = p.Solution!;
+            var truncated = text[..rng.NextInt(text.Length + 1)];
+            var corrupted = new StringBuilder(text);
+            for (var k = 0; k < 5 && corrupted.Length > 0; k++) corrupted[rng.NextInt(corrupted.Length)] = Corruptions[rng.NextInt(Corruptions.Length)];
+            foreach (var completion in new[] { truncated, corrupted.ToString(), text + text[..(text.Length / 2)] })
+            {
+                var watch = Stopwatch.StartNew();
+                var verdict = AnswerVerifier.Verify(completion, p.GoldAnswer);
+                slowest = watch.Elapsed > slowest ? watch.Elapsed : slowest;
+                Assert.DoesNotContain("internal error", verdict.Reason, StringComparison.Ordinal);
+                Assert.True(watch.Elapsed < limit, $"{watch.Elapsed.TotalMilliseconds:0} ms on {p.Id}");
+            }
+        }
+
+        output.WriteLine($"{3 * problems.Count} corrupted solutions, slowest {slowest.TotalMilliseconds:0.0} ms");
+    }
+
+    [Fact]
     public void Should_report_budget_exhaustion_instead_of_hanging()
     {
         var numbers = Enumerable.Range(1, 250).ToList();
@@ -66,7 +95,7 @@ public class VerifierFuzzSpecs(ITestOutputHelper output)
         Assert.False(stopped.Correct);
         Assert.True(stopped.BudgetExhausted, stopped.Reason);
         Assert.Contains("budget", stopped.Reason, StringComparison.Ordinal);
-        Assert.True(stoppedAfter < TimeSpan.FromMilliseconds(200), $"{stoppedAfter.TotalMilliseconds} ms");
+        Assert.True(stoppedAfter < TimeSpan.FromMilliseconds(500), $"{stoppedAfter.TotalMilliseconds} ms");
         Assert.True(finished.Correct, finished.Reason);
         Assert.False(finished.BudgetExhausted);
     }
