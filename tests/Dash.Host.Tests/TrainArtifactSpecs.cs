@@ -48,7 +48,7 @@ public sealed class TrainArtifactSpecs : IDisposable
         Assert.Contains("held-out accuracy", summary, StringComparison.Ordinal);
         Assert.True(Directory.GetDirectories(Path.Combine(run, "checkpoints")).Length >= 1);
         Assert.True(File.Exists(Path.Combine(run, "config.conf")));
-        Assert.True(Directory.Exists(Path.Combine(_runs, "tiny-warmup", "checkpoints")));
+        Assert.Single(Directory.GetDirectories(_runs, "warmup-*"));
         Assert.Contains("after RL", r.Out, StringComparison.Ordinal);
 
         var list = CliHarness.Run("runs", "list", "--runs-dir", _runs);
@@ -67,6 +67,19 @@ public sealed class TrainArtifactSpecs : IDisposable
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("dash.sampling.temperature", r.Err, StringComparison.Ordinal);
         Assert.Contains("--allow-config-change", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_run_the_headline_benchmark_in_miniature()
+    {
+        var output = Path.Combine(_runs, "compare.md");
+        var r = CliHarness.Run("bench", "compare", "--algorithms", "grpo,dash", "--steps", "2", "--repeats", "1", "--runs-dir", _runs, "-o", output,
+            "--set", "model.warmup-steps=2", "--set", "model.warmup-batch=8", "--set", "sampling.prompts-per-step=4", "--set", "sampling.batch-size=16",
+            "--set", "run.eval-problems=8", "--set", "sampling.max-new-tokens=16", "--set", "learning.micro-batch-size=4");
+        Assert.True(r.ExitCode == 0, r.Err);
+        var table = File.ReadAllLines(output);
+        Assert.Contains(table, l => l.StartsWith("| grpo | ", StringComparison.Ordinal) && l.Contains("| 1.00 |", StringComparison.Ordinal));
+        Assert.Contains(table, l => l.StartsWith("| dash | ", StringComparison.Ordinal));
     }
 
     /// <summary>Splits a TFRecord file: [u64 length][u32 crc][data][u32 crc] records.</summary>

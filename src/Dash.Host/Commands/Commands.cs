@@ -15,5 +15,6 @@ internal static class CommandTree
         ModelCommands.Tokenize(console),
         ModelCommands.Generate(console),
         EvalCommand.Create(console),
+        BenchCommand.Create(console),
     ];
 }

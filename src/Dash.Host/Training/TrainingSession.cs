@@ -25,9 +25,11 @@ internal static class TrainingSession
         if (settings.Model.Dir.Length == 0 && settings.Model.WarmupSteps > 0 && settings.Learning.Mode == LearningMode.Rl)
         {
             var warm = WarmupConfig(config.Text, settings);
-            console.Out.WriteLine($"Warm-up: {settings.Model.WarmupSteps} supervised steps on worked solutions, so the built-in model is " +
-                                  "sometimes right before RL starts (dash.model.warmup-steps).");
-            var (finished, folder) = RunOne(warm.Text, warm.Settings, id + "-warmup", console, allowConfigChange, initFrom: null);
+            // Named by its configuration, so RL runs that differ only in their algorithm (dash vs grpo) share one warm-up.
+            var warmId = "warmup-" + new RunContext("", warm.Text, null).ConfigHash[..10];
+            console.Out.WriteLine($"Warm-up {warmId}: {settings.Model.WarmupSteps} supervised steps on worked solutions, so the built-in " +
+                                  "model is sometimes right before RL starts (dash.model.warmup-steps).");
+            var (finished, folder) = RunOne(warm.Text, warm.Settings, warmId, console, allowConfigChange, initFrom: null);
             if (finished is null) return 2;
             warmup = finished;
             initFrom = Fold(folder).Last is { } last ? new CheckpointStore(folder.Checkpoints).PathOf(last.Checkpoint) : null;
@@ -42,7 +44,7 @@ internal static class TrainingSession
     private static (string Text, DashSettings Settings) WarmupConfig(string rlText, DashSettings rl)
     {
         var overrides = ConfigurationFactory.ParseString(string.Join("\n",
-            "dash.algorithm = sft", "dash.learning.mode = sft", "dash.advantage.filter-tau = -1", "dash.sampling.preemptive = on",
+            "dash.algorithm = sft", "dash.run.id = \"\"", "dash.learning.mode = sft", "dash.advantage.filter-tau = -1", "dash.sampling.preemptive = on",
             $"dash.run.steps = {rl.Model.WarmupSteps}", "dash.run.eval-every = 0",
             FormattableString.Invariant($"dash.learning.learning-rate = {rl.Model.WarmupLearningRate}"), "dash.learning.lr-schedule = constant",
             "dash.learning.warmup-steps = 0", "dash.learning.ppo-epochs = 1", "dash.learning.mini-batches = 1", "dash.learning.kl-beta = 0",

@@ -1,0 +1,96 @@
+// dash bench compare: the same training with several algorithms, side by side in one process, repeated; medians.
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Dash.Actors.Persistence;
+using Dash.Actors.Protocol;
+using Dash.Host.Training;
+
+namespace Dash.Host.Commands;
+
+internal static class BenchCommand
+{
+    public static Command Create(Func<ParseResult, Console2> console)
+    {
+        var options = new ConfigOptions();
+        var algorithms = new Option<string>("--algorithms") { Description = "Comma-separated presets to compare.", DefaultValueFactory = _ => "grpo,dash" };
+        var repeats = new Option<int>("--repeats") { Description = "Runs per algorithm (interleaved); medians are reported.", DefaultValueFactory = _ => 3 };
+        var steps = new Option<int>("--steps") { Description = "Optimizer steps per run.", DefaultValueFactory = _ => 20 };
+        var output = new Option<string>("--output", "-o") { Description = "Markdown file for the results table.", DefaultValueFactory = _ => "bench/results/compare.md" };
+        var runsDir = new Option<string>("--runs-dir") { Description = "Where the benchmark's runs go (a fresh sub-folder per run).", DefaultValueFactory = _ => "runs/bench" };
+        var compare = new Command("compare", "Train the same model on the same prompts with each algorithm (same seed and steps, one shared warm-up), " +
+                                             "interleaved and repeated, and report wall time, per-phase times and held-out accuracy.\n" +
+                                             "Example: dash bench compare --algorithms grpo,dash --steps 20 --repeats 3");
+        options.AddTo(compare);
+        foreach (var o in new Option[] { algorithms, repeats, steps, output, runsDir }) compare.Options.Add(o);
+        compare.SetAction(p =>
+        {
+            var c = console(p);
+            var names = p.GetValue(algorithms)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var session = Path.Combine(p.GetValue(runsDir)!, DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+            var results = names.ToDictionary(n => n, _ => new List<Result>());
+            for (var r = 0; r < p.GetValue(repeats); r++)
+            {
+                foreach (var name in names)
+                {
+                    var config = options.Load(p, [$"run.steps={p.GetValue(steps)}", $"run.runs-dir={session}", $"run.id={name}-r{r}", "run.eval-every=0"], name);
+                    var quiet = c with { Out = TextWriter.Null, IsTerminal = false };
+                    var clock = System.Diagnostics.Stopwatch.StartNew();
+                    var code = TrainingSession.Run(config, quiet, allowConfigChange: false);
+                    if (code != 0) throw new UserException($"the {name} run failed (exit {code}); see {session}/{name}-r{r}.");
+                    results[name].Add(Read(new RunFolder(Path.Combine(session, $"{name}-r{r}")), clock.Elapsed.TotalSeconds));
+                    c.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name} repeat {r + 1}: {results[name][^1].TrainSeconds:0.0} s training, accuracy {results[name][^1].Accuracy:P1}"));
+                }
+            }
+            var table = Table(results, names, p.GetValue(steps), p.GetValue(repeats));
+            c.Out.WriteLine(table);
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(p.GetValue(output)!))!);
+            File.WriteAllText(p.GetValue(output)!, table);
+            return 0;
+        });
+        var command = new Command("bench", "Benchmarks that drive whole training runs (micro-benchmarks live in bench/).");
+        command.Subcommands.Add(compare);
+        return command;
+    }
+
+    private sealed record Result(double TrainSeconds, double Accuracy, double FirstAccuracy, Dictionary<string, double> Phases, double KeptFraction);
+
+    private static Result Read(RunFolder folder, double wall)
+    {
+        var state = folder.ReadEvents().Aggregate(RunState.Empty, (s, e) => s.Apply(e));
+        var steps = state.Steps.Select(s => System.Text.Json.JsonSerializer.Deserialize<StepReport>(s.ReportJson)!).ToArray();
+        var phases = new Dictionary<string, double>();
+        foreach (var s in steps) foreach (var (k, v) in s.PhaseSeconds) phases[k] = phases.GetValueOrDefault(k) + v;
+        var evals = state.Evals.OrderBy(e => e.Step).ToArray();
+        double Acc(EvalRecorded e) => (double)e.Correct / Math.Max(1, e.Problems);
+        var kept = steps.Sum(s => s.Kept) / (double)Math.Max(1, steps.Sum(s => s.Kept + s.Dropped));
+        return new Result(steps.Sum(s => s.Seconds), evals.Length > 0 ? Acc(evals[^1]) : 0, evals.Length > 0 ? Acc(evals[0]) : 0, phases, kept);
+    }
+
+    private static double Median(IEnumerable<double> xs)
+    {
+        var a = xs.Order().ToArray();
+        return a.Length == 0 ? 0 : a.Length % 2 == 1 ? a[a.Length / 2] : (a[a.Length / 2 - 1] + a[a.Length / 2]) / 2;
+    }
+
+    private static string Table(Dictionary<string, List<Result>> results, string[] names, int steps, int repeats)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine(inv, $"Same seed, prompts, model and {steps} optimizer steps per run; {repeats} interleaved repeats; medians. " +
+                           $"Machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}.");
+        sb.AppendLine();
+        string[] phases = [Phases.Sample, Phases.Reward, Phases.Advantage, Phases.Learn, Phases.Checkpoint, Phases.WeightSync];
+        sb.AppendLine($"| algorithm | training s | ratio to {names[0]} | {string.Join(" | ", phases.Select(ph => ph + " s"))} | kept | accuracy before → after |");
+        sb.AppendLine($"|---|---|---|{string.Concat(phases.Select(_ => "---|"))}---|---|");
+        var baseline = Median(results[names[0]].Select(r => r.TrainSeconds));
+        foreach (var name in names)
+        {
+            var rs = results[name];
+            var t = Median(rs.Select(r => r.TrainSeconds));
+            sb.AppendLine(inv, $"| {name} | {t:0.0} | {t / baseline:0.00} | {string.Join(" | ", phases.Select(ph => Median(rs.Select(r => r.Phases.GetValueOrDefault(ph))).ToString("0.0", inv)))} | " +
+                               $"{Median(rs.Select(r => r.KeptFraction)):P0} | {Median(rs.Select(r => r.FirstAccuracy)):P1} → {Median(rs.Select(r => r.Accuracy)):P1} |");
+        }
+        return sb.ToString();
+    }
+}
