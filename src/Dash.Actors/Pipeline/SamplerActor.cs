@@ -49,6 +49,23 @@ public sealed class SamplerActor : ReceiveActor
         _engine = null;
     }
 
+    /// <summary>Samples one shard with an engine: the pure work of this actor (the plain-loop baseline calls it too).</summary>
+    public static RolloutBatch Sample(IPolicySampler engine, SampleShard shard, long version)
+    {
+        var prompts = shard.Prompts.Select(p => p.PromptIds).ToArray();
+        var completions = engine.Sample(prompts, shard.GroupSize, shard.Greedy, shard.Seed);
+        if (completions.Count != prompts.Length * shard.GroupSize)
+            throw new InvalidOperationException($"a sampler returned {completions.Count} completions for {prompts.Length}x{shard.GroupSize}.");
+        var rows = new Rollout[completions.Count];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var p = shard.Prompts[i / shard.GroupSize];
+            var c = completions[i];
+            rows[i] = new Rollout(p.GroupId, p.ProblemId, p.GoldAnswer, p.PromptIds, c.Tokens, c.LogProbs, c.Finish, c.Text, 0, 0, []);
+        }
+        return new RolloutBatch(shard.Step, shard.ShardId, version, rows);
+    }
+
     private void OnWeights(WeightUpdate update)
     {
         if (update.PolicyVersion <= _version) return; // A duplicate or an old update: keep the newer weights.
@@ -67,18 +84,7 @@ public sealed class SamplerActor : ReceiveActor
             return;
         }
         var clock = Stopwatch.StartNew();
-        var prompts = shard.Prompts.Select(p => p.PromptIds).ToArray();
-        var completions = _engine!.Sample(prompts, shard.GroupSize, shard.Greedy, shard.Seed);
-        if (completions.Count != prompts.Length * shard.GroupSize)
-            throw new InvalidOperationException($"sampler {_id} returned {completions.Count} completions for {prompts.Length}x{shard.GroupSize}.");
-        var rows = new Rollout[completions.Count];
-        for (var i = 0; i < rows.Length; i++)
-        {
-            var p = shard.Prompts[i / shard.GroupSize];
-            var c = completions[i];
-            rows[i] = new Rollout(p.GroupId, p.ProblemId, p.GoldAnswer, p.PromptIds, c.Tokens, c.LogProbs, c.Finish, c.Text, 0, 0, []);
-        }
-        var batch = new RolloutBatch(shard.Step, shard.ShardId, _version, rows);
+        var batch = Sample(_engine!, shard, _version);
         _coordinator.Tell(new ShardSampled(batch, _id, clock.Elapsed.TotalSeconds));
         _coordinator.Tell(new SamplerReady(_id, _version));
     }

@@ -50,6 +50,48 @@ internal static class BenchCommand
         });
         var command = new Command("bench", "Benchmarks that drive whole training runs (micro-benchmarks live in bench/).");
         command.Subcommands.Add(compare);
+        command.Subcommands.Add(Overhead(console));
+        return command;
+    }
+
+    /// <summary>dash bench overhead: the actor pipeline versus the plain loop doing identical work.</summary>
+    private static Command Overhead(Func<ParseResult, Console2> console)
+    {
+        var options = new ConfigOptions();
+        var repeats = new Option<int>("--repeats") { Description = "Interleaved runs of each; medians are reported.", DefaultValueFactory = _ => 3 };
+        var steps = new Option<int>("--steps") { Description = "Optimizer steps per run.", DefaultValueFactory = _ => 10 };
+        var runsDir = new Option<string>("--runs-dir") { Description = "Where the benchmark's runs go.", DefaultValueFactory = _ => "runs/bench" };
+        var command = new Command("overhead", "Time the actor pipeline (journal, checkpoints, messages) against a plain single-threaded loop doing " +
+                                              "the same work with the same engines and seeds (dash-nogf, one sampler, no evaluation); both write checkpoints.\n" +
+                                              "Example: dash bench overhead --steps 10 --repeats 3");
+        options.AddTo(command);
+        foreach (var o in new Option[] { repeats, steps, runsDir }) command.Options.Add(o);
+        command.SetAction(p =>
+        {
+            var c = console(p);
+            var session = Path.Combine(p.GetValue(runsDir)!, "overhead-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+            string[] fixedSets = [$"run.steps={p.GetValue(steps)}", "run.eval-problems=0", "sampling.samplers=1", "model.warmup-steps=0", $"run.runs-dir={session}"];
+            var actors = new List<double>();
+            var plain = new List<double>();
+            for (var r = 0; r < p.GetValue(repeats); r++)
+            {
+                var config = options.Load(p, [.. fixedSets, $"run.id=actors-{r}"], "dash-nogf");
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                if (TrainingSession.Run(config, c with { Out = TextWriter.Null, IsTerminal = false }, false) != 0) throw new UserException("the pipeline run failed.");
+                actors.Add(clock.Elapsed.TotalSeconds);
+
+                var engines = EngineSetup.Create(config.Settings);
+                clock.Restart();
+                using (Dash.Actors.Algorithm.PlainLoop.Train(config.Settings, engines.Data, engines.Factory,
+                           new Dash.Actors.Persistence.CheckpointStore(Path.Combine(session, $"plain-{r}", "checkpoints")))) { }
+                plain.Add(clock.Elapsed.TotalSeconds);
+                c.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"repeat {r + 1}: actors {actors[^1]:0.00} s, plain loop {plain[^1]:0.00} s"));
+            }
+            var ratio = Median(actors) / Median(plain);
+            c.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"median: actor pipeline {Median(actors):0.00} s, plain loop {Median(plain):0.00} s, ratio {ratio:0.000} ({p.GetValue(steps)} steps, {p.GetValue(repeats)} repeats)"));
+            return 0;
+        });
         return command;
     }
 
