@@ -7,6 +7,9 @@ using Dash.Actors.Protocol;
 
 namespace Dash.Actors.Pipeline;
 
+/// <summary>The learner failed: its state may be half-updated, so the run continues from the last committed step.</summary>
+public sealed class LearnerException(string message, Exception inner) : Exception(message, inner);
+
 /// <summary>
 /// The learner's actor. Gradients of every micro-batch add up until <see cref="ApplyStep"/>; then the optimizer steps
 /// and, when asked, the new weights go to every sampler through one reused buffer (the coordinator waits for every
@@ -30,9 +33,9 @@ public sealed class GradientAccumulatorActor : ReceiveActor
         _checkpoints = checkpoints;
         _resumeFrom = resumeFrom;
         Receive<SaveCheckpoint>(OnSave);
-        Receive<PrepareOldLogProbs>(OnPrepare);
-        Receive<Accumulate>(OnAccumulate);
-        Receive<ApplyStep>(OnStep);
+        Receive<PrepareOldLogProbs>(m => Guard(() => OnPrepare(m)));
+        Receive<Accumulate>(m => Guard(() => OnAccumulate(m)));
+        Receive<ApplyStep>(m => Guard(() => OnStep(m)));
         Receive<SendWeightsTo>(m => m.Sampler.Tell(new WeightUpdate(_learner!.Version, CurrentWeights())));
     }
 
@@ -51,6 +54,20 @@ public sealed class GradientAccumulatorActor : ReceiveActor
     {
         _learner?.Dispose();
         _learner = null;
+    }
+
+    /// <summary>Learner failures escalate (the coordinator restarts from the journal); a restarted learner would
+    /// silently start again from the initial weights.</summary>
+    private static void Guard(Action work)
+    {
+        try
+        {
+            work();
+        }
+        catch (Exception e) when (e is not LearnerException)
+        {
+            throw new LearnerException($"the learner failed: {e.Message}", e);
+        }
     }
 
     private float[] CurrentWeights()

@@ -83,9 +83,13 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor
         public static readonly Begin Instance = new();
     }
 
-    /// <summary>Samplers that throw are restarted (their shard comes back through <see cref="ShardFailed"/>).</summary>
+    /// <summary>
+    /// Samplers and verifiers that throw are restarted (a sampler's shard comes back through <see cref="ShardFailed"/>);
+    /// a learner failure escalates, so the supervisor restarts this coordinator from the last committed step.
+    /// </summary>
     protected override SupervisorStrategy SupervisorStrategy() =>
-        new OneForOneStrategy(maxNrOfRetries: 10, withinTimeRange: TimeSpan.FromMinutes(1), decider: Decider.From(_ => Directive.Restart));
+        new OneForOneStrategy(maxNrOfRetries: 10, withinTimeRange: TimeSpan.FromMinutes(1),
+            decider: Decider.From(e => e is LearnerException ? Directive.Escalate : Directive.Restart));
 
     private void StartPipeline(string? resumeFrom)
     {

@@ -29,6 +29,9 @@ public sealed class FakeEngineFactory : IEngineFactory
     public SemaphoreSlim? Gate { get; set; }
 
     public int SampleCalls;
+
+    /// <summary>Optimizer step (learner version) at which the learner throws once.</summary>
+    public long? LearnerFailsAtVersion { get; set; }
     public float LearningRate { get; set; } = 0.5f;
 
     public IPolicySampler CreateSampler(int samplerId) => new FakeSampler(this);
@@ -98,6 +101,12 @@ public sealed class FakeEngineFactory : IEngineFactory
 
         public OptimizerStats Step()
         {
+            if (owner.LearnerFailsAtVersion == Version)
+            {
+                owner.LearnerFailsAtVersion = null;
+                _skill = float.NaN; // half-updated state that must not survive
+                throw new InvalidOperationException("injected learner failure");
+            }
             _skill += owner.LearningRate * (float)_grad;
             var norm = Math.Abs(_grad);
             _grad = 0;

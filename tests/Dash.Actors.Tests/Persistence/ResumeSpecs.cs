@@ -56,6 +56,20 @@ public sealed class ResumeSpecs : IDisposable
     }
 
     [Fact]
+    public void Should_continue_from_the_last_committed_step_when_the_learner_fails()
+    {
+        RunToEnd("reference");
+        using var system = ActorSystem.Create("dash", _h.SqliteConfig());
+        var seen = RunHarness.Until(_h.Start(system, "learner-fails", RunHarness.Settings(), new FakeEngineFactory { LearnerFailsAtVersion = 3 }), RunHarness.IsEnd);
+        Shutdown(system);
+
+        Assert.IsType<TrainingFinished>(seen[^1]);
+        Assert.Contains(seen.OfType<TrainingWarning>(), w => w.Message.Contains("restarting", StringComparison.Ordinal));
+        Assert.Equal([0L, 1, 2, 3, 4, 5], seen.OfType<StepReport>().Select(s => s.Step));
+        Assert.Equal(FinalLearnerState("reference"), FinalLearnerState("learner-fails"));
+    }
+
+    [Fact]
     public void Should_refuse_a_changed_configuration_naming_the_keys_unless_allowed()
     {
         RunToEnd("changed", "run.steps=2");
