@@ -8,7 +8,9 @@ namespace Dash.Model.Sampling;
 /// <summary>
 /// Generates completions for a batch of prompts with one prefill and one single-token forward per step, each step in
 /// its own dispose scope. Draws come from the <see cref="Generator"/> passed in, so a seeded generator reproduces
-/// the same samples (for the same prompts, batch composition and options).
+/// the same samples (for the same prompts, batch composition and options). Finished sequences leave the batch once a
+/// quarter of it has finished (KV cache rows included), so a large batch does not pay for its longest sequence in
+/// every row.
 /// </summary>
 public sealed class Sampler(CausalLM model)
 {
@@ -36,6 +38,16 @@ public sealed class Sampler(CausalLM model)
                 using var scope = NewDisposeScope();
                 var (tokens, logProbs) = TokenPicker.Pick(logits, options, generator);
                 if (state.Record(tokens, logProbs) || step == options.MaxNewTokens - 1) break;
+                if (state.ShouldCompact)
+                {
+                    using var keep = tensor(state.Compact(), device: model.Device);                     // [R] batch rows
+                    cache.KeepRows(keep);
+                    batch.KeepRows(keep);
+                    tokens = tokens.index_select(0, keep);
+                    var kept = logits.index_select(0, keep).MoveToOuterDisposeScope();
+                    logits.Dispose();
+                    logits = kept;
+                }
                 var next = Decode(batch, cache, tokens, promptLength + step).MoveToOuterDisposeScope();
                 logits.Dispose();
                 logits = next;
@@ -113,8 +125,19 @@ public sealed class Sampler(CausalLM model)
         public int PromptLength { get; }
         public Tensor PromptIds { get; }          // [B, P]
         public Tensor PromptPositions { get; }    // [B, P]
-        public Tensor Mask { get; }               // [B, P + max new], true = real token
-        public Tensor RealPromptLengths { get; }  // [B, 1]
+        public Tensor Mask { get; private set; }  // [B, P + max new], true = real token
+        public Tensor RealPromptLengths { get; private set; }  // [B, 1]
+
+        /// <summary>Keeps the given rows of the decode-time tensors (the prompt tensors are no longer used).</summary>
+        public void KeepRows(Tensor rows)
+        {
+            var mask = Mask.index_select(0, rows).DetachFromDisposeScope();
+            var lengths = RealPromptLengths.index_select(0, rows).DetachFromDisposeScope();
+            Mask.Dispose();
+            RealPromptLengths.Dispose();
+            Mask = mask;
+            RealPromptLengths = lengths;
+        }
 
         public void Dispose()
         {
@@ -134,6 +157,7 @@ public sealed class Sampler(CausalLM model)
         private readonly FinishReason?[] _finished;
         private readonly long[] _tokenBuffer;
         private readonly float[] _logProbBuffer;
+        private int[] _rows;   // batch row i holds sequence _rows[i]
         private int _open;
 
         public CompletionState(int batch, SamplingOptions options)
@@ -144,20 +168,40 @@ public sealed class Sampler(CausalLM model)
             _finished = new FinishReason?[batch];
             _tokenBuffer = new long[batch];
             _logProbBuffer = new float[batch];
+            _rows = [.. Enumerable.Range(0, batch)];
             _open = batch;
+        }
+
+        /// <summary>True when at least a quarter of the current batch rows hold finished sequences.</summary>
+        public bool ShouldCompact => _rows.Length - _open >= Math.Max(1, _rows.Length / 4) && _open > 0;
+
+        /// <summary>Drops finished sequences from the batch; returns the batch rows to keep, in order.</summary>
+        public long[] Compact()
+        {
+            var keep = new List<long>(_open);
+            var rows = new List<int>(_open);
+            for (var i = 0; i < _rows.Length; i++)
+            {
+                if (_finished[_rows[i]] is not null) continue;
+                keep.Add(i);
+                rows.Add(_rows[i]);
+            }
+            _rows = [.. rows];
+            return [.. keep];
         }
 
         /// <summary>Appends this step's tokens to the open sequences; true when every sequence has finished.</summary>
         public bool Record(Tensor tokens, Tensor logProbs)
         {
-            CopyOut(tokens, MemoryMarshal.AsBytes(_tokenBuffer.AsSpan()));
-            CopyOut(logProbs, MemoryMarshal.AsBytes(_logProbBuffer.AsSpan()));
-            for (var row = 0; row < _finished.Length; row++)
+            CopyOut(tokens, MemoryMarshal.AsBytes(_tokenBuffer.AsSpan(0, _rows.Length)));
+            CopyOut(logProbs, MemoryMarshal.AsBytes(_logProbBuffer.AsSpan(0, _rows.Length)));
+            for (var i = 0; i < _rows.Length; i++)
             {
+                var row = _rows[i];
                 if (_finished[row] is not null) continue;
-                var token = (int)_tokenBuffer[row];
+                var token = (int)_tokenBuffer[i];
                 _tokens[row].Add(token);
-                _logProbs[row].Add(_logProbBuffer[row]);
+                _logProbs[row].Add(_logProbBuffer[i]);
                 var reason = _options.EosIds.Contains(token) ? FinishReason.Eos
                     : _options.StopIds.Contains(token) ? FinishReason.Stop
                     : (FinishReason?)null;

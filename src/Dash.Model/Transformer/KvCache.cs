@@ -42,6 +42,20 @@ public sealed class KvCache : IDisposable
     /// <summary>Marks <paramref name="positions"/> more positions as stored (called once per forward, after all layers).</summary>
     public void Advance(int positions) => Length += positions;
 
+    /// <summary>Keeps only the given batch rows [R] (in that order), dropping finished sequences from the buffers.</summary>
+    public void KeepRows(Tensor rows)
+    {
+        for (var i = 0; i < _keys.Length; i++)
+        {
+            var keys = _keys[i].index_select(0, rows).DetachFromDisposeScope();
+            var values = _values[i].index_select(0, rows).DetachFromDisposeScope();
+            _keys[i].Dispose();
+            _values[i].Dispose();
+            _keys[i] = keys;
+            _values[i] = values;
+        }
+    }
+
     /// <summary>Forgets everything stored (the buffers are reused).</summary>
     public void Reset() => Length = 0;
 

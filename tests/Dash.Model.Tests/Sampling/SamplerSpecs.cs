@@ -26,6 +26,29 @@ public sealed class SamplerSpecs
     }
 
     [Fact]
+    public void Should_give_the_same_greedy_completions_when_finished_sequences_leave_the_batch()
+    {
+        using var model = Stories260K.Load();
+        var sampler = new Sampler(model);
+        int[][] prompts = [OnceUponATime, [1], [1, 403, 407], [1, 261], [1, 378, 403], [1, 407]];
+        // End-of-sequence = a token some completions reach early: those rows leave the batch mid-way.
+        var firstAlone = sampler.Sample([prompts[0]], new SamplingOptions { Temperature = 0, MaxNewTokens = 40 }, null)[0].TokenIds;
+        var options = new SamplingOptions { Temperature = 0, MaxNewTokens = 40, EosIds = [firstAlone[3]] };
+
+        var batched = sampler.Sample(prompts, options, null);
+
+        Assert.Contains(batched, r => r.FinishReason == FinishReason.Eos && r.TokenIds.Length < 40);
+        Assert.Contains(batched, r => r.TokenIds.Length > batched.Min(x => x.TokenIds.Length));
+        for (var i = 0; i < prompts.Length; i++)
+        {
+            var alone = sampler.Sample([prompts[i]], options, null)[0];
+            Assert.Equal(alone.TokenIds, batched[i].TokenIds);
+            Assert.Equal(alone.FinishReason, batched[i].FinishReason);
+            for (var j = 0; j < alone.LogProbs.Length; j++) Assert.Equal(alone.LogProbs[j], batched[i].LogProbs[j], 4);
+        }
+    }
+
+    [Fact]
     public void Should_stop_at_eos_and_stop_tokens_and_keep_them()
     {
         using var model = Stories260K.Load();
