@@ -5,7 +5,7 @@ internal sealed record BenchPlan(int[] SampleBatches, int[] MicroBatches, int Pr
     int TrainRowsPerRepeat, int Repeats)
 {
     /// <summary>Batch 1…256 sampling, micro-batch 1…64 training, 16-token prompts, 64 new tokens, median of 3.</summary>
-    public static BenchPlan Full { get; } = new([1, 4, 16, 64, 256], [1, 4, 16, 64], 16, 64, 64, 3);
+    public static BenchPlan Full { get; } = new([1, 4, 16, 64, 256], [1, 4, 16, 64], 16, 64, 16, 3);
 
     /// <summary>A seconds-long smoke run of the same code paths.</summary>
     public static BenchPlan Quick { get; } = new([1, 4], [1, 4], 8, 8, 4, 1);

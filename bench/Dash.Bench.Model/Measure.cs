@@ -1,4 +1,4 @@
-// Timing and memory helpers: median of repeats, peak RSS (VmHWM) reset per configuration.
+// Timing and memory helpers: median of repeats, and peak RSS polled while a configuration runs.
 using System.Diagnostics;
 
 namespace Dash.Bench.Model;
@@ -20,27 +20,54 @@ internal static class Measure
         return times[times.Count / 2];
     }
 
-    /// <summary>Resets the kernel's peak-RSS counter for this process (Linux: write 5 to /proc/self/clear_refs).</summary>
-    public static void ResetPeakRss()
+    /// <summary>Current resident set size in MiB (Linux /proc/self/statm; NaN elsewhere).</summary>
+    public static double RssMiB()
     {
-        try
+        const string statm = "/proc/self/statm";
+        if (!File.Exists(statm)) return double.NaN;
+        var pages = long.Parse(File.ReadAllText(statm).Split(' ')[1]);
+        return pages * Environment.SystemPageSize / (1024.0 * 1024.0);
+    }
+}
+
+/// <summary>
+/// Polls RSS every 10 ms on a background thread and keeps the maximum, so each configuration gets its own peak
+/// (the kernel's VmHWM cannot be reset inside this VM).
+/// </summary>
+internal sealed class PeakRss : IDisposable
+{
+    private readonly Thread _thread;
+    private volatile bool _stop;
+    private double _peak;
+
+    public PeakRss()
+    {
+        _peak = Measure.RssMiB();
+        _thread = new Thread(Poll) { IsBackground = true, Name = "peak-rss" };
+        _thread.Start();
+    }
+
+    public double PeakMiB
+    {
+        get
         {
-            File.WriteAllText("/proc/self/clear_refs", "5");
-        }
-        catch (IOException)
-        {
-            // Not Linux, or not permitted: the peak then covers the whole run so far.
-        }
-        catch (UnauthorizedAccessException)
-        {
+            lock (_thread) return Math.Max(_peak, Measure.RssMiB());
         }
     }
 
-    /// <summary>Peak resident set size since the last reset, in MiB.</summary>
-    public static double PeakRssMiB()
+    private void Poll()
     {
-        if (!File.Exists("/proc/self/status")) return double.NaN;
-        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+        while (!_stop)
+        {
+            var now = Measure.RssMiB();
+            lock (_thread) _peak = Math.Max(_peak, now);
+            Thread.Sleep(10);
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop = true;
+        _thread.Join();
     }
 }

@@ -21,10 +21,10 @@ internal static class SamplingBench
         {
             var prompts = Prompts(batch, plan.PromptTokens, config.VocabSize);
             using var generator = new Generator(7);
-            Measure.ResetPeakRss();
+            using var peak = new PeakRss();
             var seconds = Measure.MedianSeconds(plan.Repeats, () => sampler.Sample(prompts, options, generator));
             var tokens = (double)batch * plan.NewTokens;
-            results.Add(new Measurement(batch, tokens / seconds, Measure.PeakRssMiB(), seconds));
+            results.Add(new Measurement(batch, tokens / seconds, peak.PeakMiB, seconds));
             Console.Error.WriteLine($"  sample batch {batch,4}: {tokens / seconds,9:F0} new tokens/s");
         }
         return results;

@@ -24,7 +24,7 @@ internal static class TrainingBench
             var rows = Rows(Math.Max(plan.TrainRowsPerRepeat, micro), plan, config.VocabSize);
             var scale = LossScale.For(rows);
             var advantages = rows.Select((_, i) => i % 2 == 0 ? 1.0f : -1.0f).ToArray();
-            Measure.ResetPeakRss();
+            using var peak = new PeakRss();
             var seconds = Measure.MedianSeconds(plan.Repeats, () =>
             {
                 for (var start = 0; start < rows.Length; start += micro)
@@ -32,7 +32,7 @@ internal static class TrainingBench
                 ZeroGrad(model);
             });
             var tokens = (double)rows.Length * (plan.PromptTokens + plan.NewTokens);
-            results.Add(new Measurement(micro, tokens / seconds, Measure.PeakRssMiB(), seconds));
+            results.Add(new Measurement(micro, tokens / seconds, peak.PeakMiB, seconds));
             Console.Error.WriteLine($"  train micro-batch {micro,3}: {tokens / seconds,9:F0} tokens/s");
         }
 

@@ -2,6 +2,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dash.Model.Config;
+using Dash.Model.Tokenizers;
 using Dash.Model.Transformer;
 using static TorchSharp.torch;
 
@@ -35,6 +36,9 @@ public static class ModelDirectory
             throw;
         }
     }
+
+    /// <summary>The tokenizer the directory carries (tokenizer.json → Qwen BPE, dash_tokenizer.json → characters).</summary>
+    public static ITextTokenizer LoadTokenizer(string directory) => TextTokenizers.Load(directory);
 
     /// <summary>Fills the parameters of <paramref name="model"/> from the weights in <paramref name="directory"/>.</summary>
     public static void LoadWeights(CausalLM model, string directory)

@@ -235,7 +235,7 @@ public sealed class SafetensorsFile : IDisposable
     private SafetensorsEntry Entry(string name) =>
         Tensors.TryGetValue(name, out var entry) ? entry : throw new SafetensorsException(Path, name, "not in the file.");
 
-    /// <summary>Reads every tensor as float32 values (integer tensors are converted), for tests and small tools.</summary>
+    /// <summary>Reads one tensor as float32 values (other dtypes are converted), for tests and small tools.</summary>
     public float[] ReadFloats(string name)
     {
         using var t = Read(name);

@@ -52,7 +52,7 @@ public static class TokenPicker
             var (sorted, order) = result.sort(-1, descending: true);
             var probs = sorted.softmax(-1);
             var before = probs.cumsum(-1) - probs;                                          // mass of strictly better tokens
-            var cut = sorted.masked_fill(before.gt(options.TopP), float.NegativeInfinity);
+            var cut = sorted.masked_fill(before.ge(options.TopP), float.NegativeInfinity);   // as Hugging Face: drop when ≥ p
             result = full_like(result, float.NegativeInfinity).scatter(-1, order, cut);
         }
         return result.MoveToOuterDisposeScope();

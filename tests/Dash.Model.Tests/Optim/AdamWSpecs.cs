@@ -47,6 +47,25 @@ public sealed class AdamWSpecs
     }
 
     [Fact]
+    public void Should_save_its_state_to_a_file_and_reject_files_that_are_not_optimizer_state()
+    {
+        using var dir = new Dash.Model.Tests.Checkpoints.TempDirectory();
+        using var model = TinyModels.Create(seed: 4);
+        using var optimizer = new AdamW(model.named_parameters(), new AdamWOptions(), Schedule);
+        TrainStep(model, optimizer);
+        optimizer.Save(dir.File("optimizer.safetensors"));
+
+        using var restored = new AdamW(model.named_parameters(), new AdamWOptions(), Schedule);
+        restored.Load(dir.File("optimizer.safetensors"));
+        Assert.Equal(1, restored.StepCount);
+        Assert.Equal(Schedule.At(1), restored.NextLearningRate);
+
+        Dash.Model.Checkpoints.ModelDirectory.Save(model, dir.Path);
+        var e = Assert.Throws<Dash.Model.Checkpoints.SafetensorsException>(() => restored.Load(dir.File("model.safetensors")));
+        Assert.Contains("not an AdamW state file", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Should_lower_the_loss_and_change_every_trainable_parameter()
     {
         using var model = TinyModels.Create(seed: 5, qwen2: true, tied: false);

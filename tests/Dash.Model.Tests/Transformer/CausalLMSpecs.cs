@@ -106,6 +106,28 @@ public sealed class CausalLMSpecs
     }
 
     [Fact]
+    public void Should_run_in_bfloat16_close_to_float32()
+    {
+        using var model32 = TinyModels.Create(seed: 8);
+        using var model16 = new CausalLM(model32.Config, dtype: ScalarType.BFloat16);
+        using (no_grad())
+        {
+            foreach (var (name, p) in model16.named_parameters()) p.copy_(model32.state_dict()[name]);
+        }
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var ids = tensor(new long[] { 1, 5, 9, 13, 17 }, [1, 5]);
+        var positions = arange(5, dtype: ScalarType.Int64).unsqueeze(0);
+
+        var logits16 = model16.Forward(ids, positions);
+        var logits32 = model32.Forward(ids, positions);
+
+        Assert.Equal(ScalarType.BFloat16, logits16.dtype);
+        var worst = (logits16.to_type(ScalarType.Float32) - logits32).abs().max().item<float>();
+        Assert.True(worst < 0.05f, $"max |bf16 − f32| = {worst}");
+    }
+
+    [Fact]
     public void Should_ignore_left_padding()
     {
         using var model = new CausalLM(ModelConfig.Tiny(50));
