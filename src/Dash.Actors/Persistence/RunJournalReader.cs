@@ -32,8 +32,11 @@ public static class Journals
     }
 }
 
-/// <summary>The folder of one run: journal, checkpoints, configuration, metrics, plots and summary.</summary>
-public sealed record RunFolder(string Path)
+/// <summary>
+/// The folder of one run: journal, checkpoints, configuration, metrics, plots and summary. The journal is
+/// <see cref="Journal"/> (SQLite) unless <paramref name="Store"/> names another (PostgreSQL).
+/// </summary>
+public sealed record RunFolder(string Path, JournalConfig? Store = null)
 {
     public string Journal => System.IO.Path.Combine(Path, "journal.db");
     public string Checkpoints => System.IO.Path.Combine(Path, "checkpoints");
@@ -46,10 +49,13 @@ public sealed record RunFolder(string Path)
     public string Summary => System.IO.Path.Combine(Path, "summary.md");
     public string Id => System.IO.Path.GetFileName(Path);
 
-    /// <summary>Replays this run's journal in a short-lived actor system.</summary>
+    /// <summary>Where this run's events are journaled.</summary>
+    public JournalConfig JournalStore => Store ?? new SqliteJournal(Journal);
+
+    /// <summary>Replays this run's journal (SQLite or PostgreSQL) in a short-lived actor system.</summary>
     public IRunEvent[] ReadEvents()
     {
-        var journal = new SqliteJournal(Journal);
+        var journal = JournalStore;
         using var system = ActorSystem.Create("dash-reader", journal.ToHocon().WithFallback(RunEventSerializer.Hocon)
             .WithFallback(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = ERROR, akka.stdout-loglevel = ERROR")));
         try
