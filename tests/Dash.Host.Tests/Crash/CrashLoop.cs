@@ -31,7 +31,7 @@ public static class CrashLoop
             KillAt? at = i < plan.Count ? plan[i] : null;
             var delay = at switch
             {
-                KillAt.Delay => rng.Next(1500, 4500), // The process needs ~2 s to start: most of these land inside training.
+                KillAt.Delay => rng.Next(0, 1200),
                 KillAt.AfterStepLine => rng.Next(0, 250),
                 KillAt.AfterEvalLine => rng.Next(0, 150),
                 KillAt.CheckpointWrite => rng.Next(0, 15),

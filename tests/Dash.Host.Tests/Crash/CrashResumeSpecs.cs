@@ -6,7 +6,7 @@ namespace Dash.Host.Tests.Crash;
 
 public sealed class CrashResumeSpecs(ITestOutputHelper output) : IDisposable
 {
-    private const int Steps = 6;
+    private const int Steps = 8;
     private const int WarmupSteps = 6;
     private readonly string _dir = Directory.CreateTempSubdirectory("dash-crash-").FullName;
 

@@ -7,7 +7,7 @@ namespace Dash.Host.Tests.Crash;
 /// <summary>When to kill a dash process: after a delay, after a step/eval line, or inside a checkpoint or journal write.</summary>
 public enum KillAt
 {
-    /// <summary>A fixed delay after the process started.</summary>
+    /// <summary>A delay after a run's "Training run"/"Resuming run" line, at the latest at its first step line.</summary>
     Delay,
     /// <summary>A delay after the first "step N/M" line (inside the next step).</summary>
     AfterStepLine,
@@ -59,18 +59,16 @@ public static class DashProcess
         var checkpointsBefore = Checkpoints(runsDir).ToHashSet(StringComparer.Ordinal);
         using var p = new Process { StartInfo = start };
         TimeSpan? triggered = null;
-        long triggeredTicks = 0; // Set by the output reader when a watched line appears.
+        long runLine = 0, stepLine = 0, evalLine = 0; // When the first such line appeared (ticks), set by the output reader.
         p.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
             lines.Enqueue(e.Data);
-            var hit = kill switch
-            {
-                KillAt.AfterStepLine => e.Data.StartsWith("step ", StringComparison.Ordinal),
-                KillAt.AfterEvalLine => e.Data.StartsWith("eval after step", StringComparison.Ordinal),
-                _ => false,
-            };
-            if (hit) Interlocked.CompareExchange(ref triggeredTicks, clock.Elapsed.Ticks, 0);
+            var now = clock.Elapsed.Ticks;
+            if (e.Data.StartsWith("Training run", StringComparison.Ordinal) || e.Data.StartsWith("Resuming run", StringComparison.Ordinal))
+                Interlocked.CompareExchange(ref runLine, now, 0);
+            if (e.Data.StartsWith("step ", StringComparison.Ordinal)) Interlocked.CompareExchange(ref stepLine, now, 0);
+            if (e.Data.StartsWith("eval after step", StringComparison.Ordinal)) Interlocked.CompareExchange(ref evalLine, now, 0);
         };
         p.ErrorDataReceived += (_, e) =>
         {
@@ -89,14 +87,18 @@ public static class DashProcess
                 throw new TimeoutException($"dash {string.Join(' ', args)} ran over {timeoutSeconds} s; printed: {string.Join('\n', lines)}\n{error}");
             }
             if (kill is null) continue;
+            static TimeSpan? Seen(ref long ticks) => Interlocked.Read(ref ticks) is var t and > 0 ? TimeSpan.FromTicks(t) : null;
+            if (kill == KillAt.Delay && Seen(ref stepLine) is not null) triggered = TimeSpan.Zero; // At the latest at the first step.
             triggered ??= kill switch
             {
-                KillAt.Delay => TimeSpan.Zero,
+                KillAt.Delay => Seen(ref runLine),
+                KillAt.AfterStepLine => Seen(ref stepLine),
+                KillAt.AfterEvalLine => Seen(ref evalLine),
                 KillAt.CheckpointWrite when Checkpoints(runsDir).Any(c => Path.GetFileName(c).StartsWith(".tmp-", StringComparison.Ordinal)) => clock.Elapsed,
                 KillAt.JournalWrite when Checkpoints(runsDir).Any(c => Path.GetFileName(c).StartsWith("step-", StringComparison.Ordinal) && !checkpointsBefore.Contains(c)) => clock.Elapsed,
-                _ => Interlocked.Read(ref triggeredTicks) is var t and > 0 ? TimeSpan.FromTicks(t) : null,
+                _ => null,
             };
-            if (triggered is { } at && clock.Elapsed >= at + TimeSpan.FromMilliseconds(delayMs))
+            if (triggered is { } at && clock.Elapsed >= at + TimeSpan.FromMilliseconds(at == TimeSpan.Zero ? 0 : delayMs))
             {
                 p.Kill(entireProcessTree: true); // SIGKILL: no shutdown hooks, no flushing.
                 p.WaitForExit();
