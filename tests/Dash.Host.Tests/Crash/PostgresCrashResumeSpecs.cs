@@ -31,8 +31,11 @@ public sealed class PostgresCrashResumeSpecs(PostgresServer server, ITestOutputH
         var reference = Task.Run(() => DashProcess.Run(CrashLoop.TrainArgs(referenceDir, "pg", Steps, "persistence.journal=postgres"), referenceDir,
             kill: null, delayMs: 0, env: new Dictionary<string, string> { ["DASH_POSTGRES"] = referenceDb }));
 
-        var attempts = CrashLoop.KillUntilDone(CrashLoop.TrainArgs(crashDir, "pg", Steps, "persistence.journal=postgres"), crashDir, seed: 15, kills: 5,
-            env: new Dictionary<string, string> { ["DASH_POSTGRES"] = crashDb });
+        var secret = Path.Combine(_dir, "pg.txt"); // This run reads its connection string from a file, the reference from DASH_POSTGRES.
+        File.WriteAllText(secret, crashDb);
+
+        var attempts = CrashLoop.KillUntilDone(CrashLoop.TrainArgs(crashDir, "pg", Steps, "persistence.journal=postgres",
+            "persistence.postgres.connection-string-env=\"\"", $"persistence.postgres.connection-string-file={secret}"), crashDir, seed: 15, kills: 5);
 
         foreach (var (at, delay, a) in attempts)
             output.WriteLine($"{at?.ToString() ?? "to the end"} +{delay} ms: exit {a.ExitCode} after {a.Elapsed.TotalSeconds:0.0} s, last line: {(a.Lines.Count > 0 ? a.Lines[^1] : "")}");
@@ -40,7 +43,7 @@ public sealed class PostgresCrashResumeSpecs(PostgresServer server, ITestOutputH
         Assert.InRange(attempts.Count(a => a.Attempt.Killed), 4, int.MaxValue);
         Assert.False(File.Exists(Path.Combine(crashDir, "pg", "journal.db"))); // the journal is in PostgreSQL, not the run folder
         foreach (var (id, steps) in new[] { ("pg-warmup", WarmupSteps), ("pg", Steps) })
-            CrashLoop.AssertSameRun(new RunFolder(Path.Combine(crashDir, id), new PostgresJournal(crashDb)),
+            CrashLoop.AssertSameRun(new RunFolder(Path.Combine(crashDir, id)), // Finds its PostgreSQL journal through the run's config.conf.
                 new RunFolder(Path.Combine(referenceDir, id), new PostgresJournal(referenceDb)), steps);
     }
 }
