@@ -59,6 +59,9 @@ public sealed class CliSpecs
     [InlineData("--model /nonexistent-model: no such directory", "tokenize", "--model", "/nonexistent-model", "--text", "hi")]
     [InlineData("no run 'nope'", "runs", "show", "nope", "--runs-dir", "/tmp")]
     [InlineData("dash.model.dir = \"/nonexistent-model\": no such directory", "train", "--set", "model.dir=/nonexistent-model", "--runs-dir", "/tmp/dash-cli-errors")]
+    [InlineData("dash.persistence.postgres.connection-string-file = \"/nonexistent-pg\" does not exist", "train", "--set", "persistence.journal=postgres",
+        "--set", "persistence.postgres.connection-string-env=DASH_TEST_UNSET_VARIABLE", "--set", "persistence.postgres.connection-string-file=/nonexistent-pg",
+        "--runs-dir", "/tmp/dash-cli-errors")]
     public void Should_explain_a_user_mistake_in_one_line_without_a_stack_trace(string message, params string[] args)
     {
         var r = CliHarness.Run(args);
@@ -66,6 +69,23 @@ public sealed class CliSpecs
         Assert.Contains(message, r.Err, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", r.Err, StringComparison.Ordinal);
         Assert.Single(r.Err.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void Should_stop_before_training_when_the_postgres_journal_cannot_be_reached()
+    {
+        var dir = Directory.CreateTempSubdirectory("dash-cli-pg-").FullName;
+        var secret = Path.Combine(dir, "pg.txt");
+        File.WriteAllText(secret, "Host=127.0.0.1;Port=1;Database=dash;Username=dash;Password=hunter2;Timeout=3");
+
+        var r = CliHarness.Run("train", "--runs-dir", dir, "--set", "persistence.journal=postgres", "--set", "persistence.postgres.connection-string-env=\"\"",
+            "--set", $"persistence.postgres.connection-string-file={secret}");
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("Cannot reach the PostgreSQL journal (Host=127.0.0.1;Port=1;", r.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", r.Err, StringComparison.Ordinal);
+        Assert.Single(r.Err.Trim().Split('\n'));
+        Assert.DoesNotContain("step ", r.Out, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -13,6 +13,14 @@ public abstract record JournalConfig
     /// <summary>Checks the database can be reached/created before training starts; throws with a clear message.</summary>
     public abstract void Verify();
 
+    /// <summary>The journal the settings ask for: <paramref name="sqlitePath"/> for sqlite, the resolved connection string for postgres.</summary>
+    public static JournalConfig For(Settings.PersistenceSettings settings, string sqlitePath) => settings.Journal switch
+    {
+        Settings.JournalKind.Postgres => new PostgresJournal(settings.PostgresConnectionString
+            ?? throw new InvalidOperationException("dash.persistence.journal = postgres but no connection string was resolved.")),
+        _ => new SqliteJournal(sqlitePath),
+    };
+
     protected static Config Build(string connectionString, string provider) => ConfigurationFactory.ParseString($$"""
         akka.persistence {
           journal {
@@ -68,9 +76,12 @@ public sealed record SqliteJournal(string Path) : JournalConfig
     }
 }
 
-/// <summary>A PostgreSQL journal, used by clusters.</summary>
+/// <summary>A PostgreSQL journal: one database for every run (and clusters), each run under its own persistence id.</summary>
 public sealed record PostgresJournal(string ConnectionString) : JournalConfig
 {
+    /// <summary>Keeps the password out of logs and messages.</summary>
+    public override string ToString() => $"PostgresJournal {{ {new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString) { Password = null }} }}";
+
     public override Config ToHocon() => Build(ConnectionString, "PostgreSQL.15");
 
     public override void Verify()
@@ -84,7 +95,7 @@ public sealed record PostgresJournal(string ConnectionString) : JournalConfig
         {
             var safe = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString) { Password = null };
             throw new InvalidOperationException(
-                $"Cannot reach the PostgreSQL journal ({safe}): {e.Message}. Check persistence.postgres settings and that the server is running.", e);
+                $"Cannot reach the PostgreSQL journal ({safe}): {e.Message}. Check the dash.persistence.postgres settings and that the server is running.", e);
         }
     }
 }

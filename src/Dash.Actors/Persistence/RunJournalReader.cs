@@ -32,8 +32,12 @@ public static class Journals
     }
 }
 
-/// <summary>The folder of one run: journal, checkpoints, configuration, metrics, plots and summary.</summary>
-public sealed record RunFolder(string Path)
+/// <summary>
+/// The folder of one run: journal, checkpoints, configuration, metrics, plots and summary. The journal is
+/// <paramref name="Store"/> when given, else the one the run's config.conf names (dash.persistence.journal), else
+/// <see cref="Journal"/> (SQLite).
+/// </summary>
+public sealed record RunFolder(string Path, JournalConfig? Store = null)
 {
     public string Journal => System.IO.Path.Combine(Path, "journal.db");
     public string Checkpoints => System.IO.Path.Combine(Path, "checkpoints");
@@ -46,10 +50,28 @@ public sealed record RunFolder(string Path)
     public string Summary => System.IO.Path.Combine(Path, "summary.md");
     public string Id => System.IO.Path.GetFileName(Path);
 
-    /// <summary>Replays this run's journal in a short-lived actor system.</summary>
+    /// <summary>Where this run's events are journaled.</summary>
+    public JournalConfig JournalStore => Store ?? (JournaledToPostgres(out var settings)
+        ? new PostgresJournal(Settings.PersistenceSettings.ResolveConnectionString(settings.Env, settings.File))
+        : new SqliteJournal(Journal));
+
+    /// <summary>Whether this folder holds a run: its SQLite journal, or a config.conf naming a PostgreSQL journal.</summary>
+    public bool Exists => File.Exists(Journal) || JournaledToPostgres(out _);
+
+    private bool JournaledToPostgres(out (string Env, string File) settings)
+    {
+        settings = ("", "");
+        if (!File.Exists(Config)) return false;
+        var config = Akka.Configuration.ConfigurationFactory.ParseString(File.ReadAllText(Config));
+        if (!string.Equals(config.GetString("dash.persistence.journal", "sqlite").Trim(), "postgres", StringComparison.OrdinalIgnoreCase)) return false;
+        settings = (config.GetString("dash.persistence.postgres.connection-string-env", ""), config.GetString("dash.persistence.postgres.connection-string-file", ""));
+        return true;
+    }
+
+    /// <summary>Replays this run's journal (SQLite or PostgreSQL) in a short-lived actor system.</summary>
     public IRunEvent[] ReadEvents()
     {
-        var journal = new SqliteJournal(Journal);
+        var journal = JournalStore;
         using var system = ActorSystem.Create("dash-reader", journal.ToHocon().WithFallback(RunEventSerializer.Hocon)
             .WithFallback(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = ERROR, akka.stdout-loglevel = ERROR")));
         try

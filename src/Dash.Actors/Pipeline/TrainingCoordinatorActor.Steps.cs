@@ -187,9 +187,7 @@ public sealed partial class TrainingCoordinatorActor
         {
             _current = null;
             _step++;
-            var every = _settings.Run.EvalEvery;
-            var last = _step >= _settings.Run.Steps;
-            if (last || (every > 0 && _step % every == 0)) StartEval(then: StartStep);
+            if (EvalDue(_step)) StartEval(then: StartStep);
             else StartStep();
         });
     }
@@ -208,6 +206,10 @@ public sealed partial class TrainingCoordinatorActor
     // ---- evaluation --------------------------------------------------------------------------------------------------
 
     private Action? _afterEval;
+
+    /// <summary>Whether a held-out evaluation belongs after <paramref name="steps"/> steps: before training, every eval-every steps, at the end.</summary>
+    private bool EvalDue(long steps) =>
+        steps == 0 || steps >= _settings.Run.Steps || (_settings.Run.EvalEvery > 0 && steps % _settings.Run.EvalEvery == 0);
 
     private void StartEval(Action then)
     {

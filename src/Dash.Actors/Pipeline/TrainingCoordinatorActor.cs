@@ -105,7 +105,8 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor
             GradientAccumulatorActor.Props(_factory, [.. _samplers.Values], _run.Checkpoints, resumeFrom), "accumulator");
         // The accumulator publishes its initial weights; once every sampler holds them, evaluate (on a fresh run) and start.
         _phases.Enter(Phases.WeightSync);
-        _afterSync = _step == 0 && _state.Evals.Count == 0 ? () => StartEval(then: StartStep) : StartStep;
+        // A crash between a step's commit and its evaluation leaves that evaluation due: run it before going on.
+        _afterSync = EvalDue(_step) && !_state.Evals.Any(e => e.Step == _step) ? () => StartEval(then: StartStep) : StartStep;
     }
 
     // ---- samplers and weights -------------------------------------------------------------------------------------

@@ -29,10 +29,37 @@ public sealed record LearningSettings(
 
 public sealed record VerifierSettings(int Workers, int BudgetMs, float FormatReward);
 
+public enum JournalKind { Sqlite, Postgres }
+
+/// <summary>Where run journals live; <paramref name="PostgresConnectionString"/> is resolved from the variable or file (postgres only).</summary>
+public sealed record PersistenceSettings(JournalKind Journal, string ConnectionStringEnv, string ConnectionStringFile, string? PostgresConnectionString)
+{
+    /// <summary>Resolves the PostgreSQL connection string: the environment variable, else the file; a clear error naming both keys otherwise.</summary>
+    public static string ResolveConnectionString(string variable, string file)
+    {
+        var fromEnv = variable.Length > 0 ? Environment.GetEnvironmentVariable(variable) : null;
+        if (!string.IsNullOrWhiteSpace(fromEnv)) return fromEnv.Trim();
+        if (file.Length > 0)
+        {
+            if (!File.Exists(file))
+                throw new SettingsException($"dash.persistence.postgres.connection-string-file = \"{file}\" does not exist (and ${variable} is not set).");
+            var text = File.ReadAllText(file).Trim();
+            if (text.Length == 0) throw new SettingsException($"dash.persistence.postgres.connection-string-file = \"{file}\" is empty.");
+            return text;
+        }
+        throw new SettingsException(
+            $"dash.persistence.journal = postgres needs a connection string: set the environment variable named by " +
+            $"dash.persistence.postgres.connection-string-env (\"{variable}\"), or name a file in dash.persistence.postgres.connection-string-file.");
+    }
+
+    /// <summary>Keeps the connection string (it may hold a password) out of logs.</summary>
+    public override string ToString() => $"PersistenceSettings {{ Journal = {Journal}, ConnectionStringEnv = {ConnectionStringEnv}, ConnectionStringFile = {ConnectionStringFile} }}";
+}
+
 /// <summary>The whole validated training configuration.</summary>
 public sealed record DashSettings(
     string Algorithm, RunSettings Run, TaskSettings Task, ModelSettings Model, SamplerSettings Sampling,
-    AdvantageSettings Advantage, LearningSettings Learning, VerifierSettings Verifier)
+    AdvantageSettings Advantage, LearningSettings Learning, VerifierSettings Verifier, PersistenceSettings Persistence)
 {
     /// <summary>Parses and cross-checks an effective configuration (see <see cref="ConfigLoader"/>).</summary>
     public static DashSettings From(Config config)
@@ -69,7 +96,11 @@ public sealed record DashSettings(
             r.Double("dash.learning.max-grad-norm", min: 0));
         var verifier = new VerifierSettings(
             r.Int("dash.verifier.workers", min: 1, max: 256), r.Int("dash.verifier.budget-ms", min: 1), r.Float("dash.verifier.format-reward", min: 0));
-        var settings = new DashSettings(algorithm, run, task, model, sampling, advantage, learning, verifier);
+        var journal = r.Choice("dash.persistence.journal", "sqlite", "postgres") == "postgres" ? JournalKind.Postgres : JournalKind.Sqlite;
+        var (variable, file) = (r.String("dash.persistence.postgres.connection-string-env"), r.String("dash.persistence.postgres.connection-string-file"));
+        var persistence = new PersistenceSettings(journal, variable, file,
+            journal == JournalKind.Postgres ? PersistenceSettings.ResolveConnectionString(variable, file) : null);
+        var settings = new DashSettings(algorithm, run, task, model, sampling, advantage, learning, verifier, persistence);
         settings.CrossCheck();
         return settings;
     }

@@ -18,7 +18,7 @@ internal static class RunsCommand
             var c = console(p);
             var dir = p.GetValue(runsDir)!;
             var runs = Directory.Exists(dir)
-                ? Directory.GetDirectories(dir).Select(d => new RunFolder(d)).Where(r => File.Exists(r.Journal)).OrderBy(r => r.Id, StringComparer.Ordinal).ToArray()
+                ? Directory.GetDirectories(dir).Select(d => new RunFolder(d)).Where(r => r.Exists).OrderBy(r => r.Id, StringComparer.Ordinal).ToArray()
                 : [];
             if (runs.Length == 0)
             {
@@ -44,7 +44,7 @@ internal static class RunsCommand
         {
             var c = console(p);
             var run = new RunFolder(Path.Combine(p.GetValue(runsDir)!, p.GetValue(id)!));
-            if (!File.Exists(run.Journal))
+            if (!run.Exists)
                 throw new UserException($"no run '{run.Id}' in {Path.GetFullPath(p.GetValue(runsDir)!)} (no {run.Journal}). `dash runs list` shows the runs.");
             var state = Fold(run.ReadEvents());
             c.Out.WriteLine($"run {run.Id}: {(state.Finished ? "finished" : "resumable")}, {state.Steps.Count} committed steps, " +

@@ -1,4 +1,4 @@
-// Runs one training run in-process: run folder, SQLite journal, actor system, coordinator, display and artifacts.
+// Runs one training run in-process: run folder, journal (SQLite or PostgreSQL), actor system, coordinator, display and artifacts.
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Akka.Actor;
@@ -60,7 +60,9 @@ internal static class TrainingSession
     private static (TrainingFinished? Finished, RunFolder Folder) RunOne(
         string configText, DashSettings settings, string id, Console2 console, bool allowConfigChange, string? initFrom)
     {
-        var folder = new RunFolder(Path.Combine(settings.Run.RunsDir, id));
+        var path = Path.Combine(settings.Run.RunsDir, id);
+        var journal = JournalConfig.For(settings.Persistence, new RunFolder(path).Journal);
+        var folder = new RunFolder(path, journal);
         try
         {
             Directory.CreateDirectory(folder.Path);
@@ -72,7 +74,6 @@ internal static class TrainingSession
             throw new UserException($"the run folder {Path.GetFullPath(folder.Path)} is not writable ({e.Message}). " +
                                     "Choose another with --runs-dir.", e);
         }
-        var journal = new SqliteJournal(folder.Journal);
         try
         {
             journal.Verify();

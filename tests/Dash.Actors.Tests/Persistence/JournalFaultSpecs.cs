@@ -60,6 +60,20 @@ public sealed class JournalFaultSpecs : IDisposable
     }
 
     [Fact]
+    public async Task Should_run_an_evaluation_that_a_crash_after_the_step_commit_left_unrecorded()
+    {
+        var failures = 0;
+        await _journal.OnWrite.FailIf(p => p.Payload is EvalRecorded { Step: 6 } && Interlocked.Increment(ref failures) <= 1);
+
+        var seen = RunHarness.Until(_h.Start(_system, "eval-lost", RunHarness.Settings(), new FakeEngineFactory()), RunHarness.IsEnd);
+
+        var finished = Assert.IsType<TrainingFinished>(seen[^1]);
+        Assert.Equal([0L, 1, 2, 3, 4, 5], seen.OfType<StepReport>().Select(s => s.Step));
+        Assert.Equal([0L, 3, 6], seen.OfType<EvalReport>().Select(e => e.Step));
+        Assert.Equal(6, finished.Last?.Step);
+    }
+
+    [Fact]
     public async Task Should_stop_with_a_clear_message_when_the_journal_keeps_failing()
     {
         await _journal.OnWrite.Fail();

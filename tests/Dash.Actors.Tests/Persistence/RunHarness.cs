@@ -48,11 +48,16 @@ public sealed class RunHarness : IDisposable
     public BlockingCollection<object> Start(ActorSystem system, string runId, EffectiveConfig config, FakeEngineFactory factory,
         bool allowChange = false, int maxRestarts = 3)
     {
+        return Start(system, new RunContext(runId, config.Text, Checkpoints(runId), allowChange), config.Settings, factory, maxRestarts);
+    }
+
+    /// <summary>Starts the run described by <paramref name="run"/> in <paramref name="system"/>; returns the queue its reports arrive in.</summary>
+    public static BlockingCollection<object> Start(ActorSystem system, RunContext run, DashSettings settings, FakeEngineFactory factory, int maxRestarts = 3)
+    {
         var inbox = new BlockingCollection<object>();
         var listener = system.ActorOf(Props.Create(() => new Collector(inbox)));
-        var run = new RunContext(runId, config.Text, Checkpoints(runId), allowChange);
         system.ActorOf(RunSupervisorActor.Props(
-            parent => TrainingCoordinatorActor.Props(config.Settings, new FakeData(), factory, parent, run),
+            parent => TrainingCoordinatorActor.Props(settings, new FakeData(), factory, parent, run),
             listener, maxRestarts, TimeSpan.FromMilliseconds(100)));
         return inbox;
     }

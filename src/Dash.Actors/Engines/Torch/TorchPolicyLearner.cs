@@ -47,6 +47,20 @@ public sealed class TorchPolicyLearner : IPolicyLearner
             learning.WarmupSteps, Math.Max(learning.WarmupSteps + 1, totalOptimizerSteps)).Validate();
         _optimizer = new AdamW(_model.named_parameters().Select(p => (p.name, p.parameter)),
             new AdamWOptions(WeightDecay: learning.WeightDecay, MaxGradNorm: learning.MaxGradNorm), schedule);
+        AllocateGradients();
+    }
+
+    /// <summary>
+    /// Gives every trainable parameter a zero gradient up front. AdamW skips parameters without one, so otherwise a step
+    /// with nothing to learn from moved the weights (momentum) in a process that had run a backward pass but not in one
+    /// just resumed from a checkpoint: a resumed run would drift from the one that never stopped.
+    /// </summary>
+    private void AllocateGradients()
+    {
+        using var scope = NewDisposeScope();
+        var trainable = _model.parameters().Where(p => p.requires_grad).ToArray();
+        if (trainable.Length == 0) return;
+        (stack(trainable.Select(p => p.sum()).ToArray()).sum() * 0).backward();
     }
 
     public int ParameterCount => checked((int)_flat.Count);

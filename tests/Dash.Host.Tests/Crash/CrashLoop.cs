@@ -1,0 +1,79 @@
+// Kills a real dash train subprocess at seeded random moments until it finishes, then compares it with an uninterrupted run.
+using Dash.Actors.Persistence;
+
+namespace Dash.Host.Tests.Crash;
+
+public static class CrashLoop
+{
+    /// <summary>A tiny built-in run (warm-up included) that takes a few seconds: 6 warm-up steps, then <paramref name="steps"/> RL steps.</summary>
+    public static string[] TrainArgs(string runsDir, string id, int steps, params string[] sets)
+    {
+        string[] baseSets = ["model.warmup-steps=6", "model.warmup-batch=8", "sampling.prompts-per-step=4", "sampling.batch-size=16",
+            "run.eval-problems=8", "run.eval-every=2", "sampling.max-new-tokens=16", .. sets];
+        return ["train", "--runs-dir", runsDir, "--run-id", id, "--steps", steps.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            .. baseSets.SelectMany(s => new[] { "--set", s })];
+    }
+
+    /// <summary>
+    /// Runs the command, SIGKILLing it at <paramref name="kills"/> seeded random moments (every <see cref="KillAt"/> kind
+    /// at least once when kills ≥ 5), restarting it each time, then lets it run to the end. Returns every attempt.
+    /// </summary>
+    public static List<(KillAt? At, int DelayMs, Attempt Attempt)> KillUntilDone(
+        string[] args, string runsDir, int seed, int kills, IDictionary<string, string>? env = null)
+    {
+        var rng = new Random(seed);
+        var kinds = Enum.GetValues<KillAt>();
+        var plan = Enumerable.Range(0, kills).Select(i => i < kinds.Length * (kills / kinds.Length) ? kinds[i % kinds.Length] : kinds[rng.Next(kinds.Length)])
+            .OrderBy(_ => rng.Next()).ToList();
+        var attempts = new List<(KillAt?, int, Attempt)>();
+        for (var i = 0; i < plan.Count + 1; i++)
+        {
+            KillAt? at = i < plan.Count ? plan[i] : null;
+            var delay = at switch
+            {
+                KillAt.Delay => rng.Next(0, 1200),
+                KillAt.AfterStepLine => rng.Next(0, 250),
+                KillAt.AfterEvalLine => rng.Next(0, 150),
+                KillAt.CheckpointWrite => rng.Next(0, 15),
+                _ => 0,
+            };
+            var attempt = DashProcess.Run(args, runsDir, at, delay, env);
+            attempts.Add((at, delay, attempt));
+            if (attempt.Killed) continue;
+            if (attempt.ExitCode != 0)
+                throw new InvalidOperationException($"attempt {i + 1} failed with exit code {attempt.ExitCode}:\n{string.Join('\n', attempt.Lines)}\n{attempt.Error}");
+            return attempts; // Finished (before or after the planned kills).
+        }
+        throw new InvalidOperationException("the final, unkilled attempt did not finish.");
+    }
+
+    /// <summary>A run's journal read back: committed steps, evaluations and checkpoints, in order.</summary>
+    public sealed record JournalView(long[] Steps, string[] CheckpointHashes, (long Step, int Correct)[] Evals, int Started, int Finished, int RolledBack, bool EndsFinished);
+
+    public static JournalView Read(RunFolder folder)
+    {
+        var events = folder.ReadEvents();
+        var steps = events.OfType<StepCommitted>().ToArray();
+        return new JournalView([.. steps.Select(s => s.Step)], [.. steps.Select(s => s.CheckpointSha256)],
+            [.. events.OfType<EvalRecorded>().Select(e => (e.Step, e.Correct))], events.OfType<RunStarted>().Count(),
+            events.OfType<RunFinished>().Count(), events.OfType<RolledBack>().Count(), events.Length > 0 && events[^1] is RunFinished);
+    }
+
+    /// <summary>SHA-256 of the final checkpoint's model weights of a run with <paramref name="steps"/> steps.</summary>
+    public static string FinalModelSha256(RunFolder folder, int steps) =>
+        CheckpointStore.Sha256Of(Path.Combine(new CheckpointStore(folder.Checkpoints).PathOf(CheckpointStore.NameOf(steps - 1)), "model.safetensors"));
+
+    /// <summary>Asserts a crashed-and-resumed run equals the uninterrupted one and committed each of its steps exactly once.</summary>
+    public static void AssertSameRun(RunFolder crashed, RunFolder reference, int steps)
+    {
+        var c = Read(crashed);
+        var r = Read(reference);
+        var expected = Enumerable.Range(0, steps).Select(i => (long)i).ToArray();
+        Assert.Equal(expected, r.Steps);
+        Assert.Equal(expected, c.Steps); // every step exactly once, in order
+        Assert.Equal((1, 1, 0, true), (c.Started, c.Finished, c.RolledBack, c.EndsFinished));
+        Assert.Equal(r.CheckpointHashes, c.CheckpointHashes); // every checkpoint's manifest (file sizes and SHA-256s) is bit-identical
+        Assert.Equal(r.Evals, c.Evals);
+        Assert.Equal(FinalModelSha256(reference, steps), FinalModelSha256(crashed, steps));
+    }
+}

@@ -1,0 +1,40 @@
+// The resume acceptance: a real `dash train` subprocess SIGKILLed at ≥ 10 random moments ends bit-identical to an unbroken run.
+using Dash.Actors.Persistence;
+using Xunit.Abstractions;
+
+namespace Dash.Host.Tests.Crash;
+
+public sealed class CrashResumeSpecs(ITestOutputHelper output) : IDisposable
+{
+    private const int Steps = 8;
+    private const int WarmupSteps = 6;
+    private readonly string _dir = Directory.CreateTempSubdirectory("dash-crash-").FullName;
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the OS to clean.
+        }
+    }
+
+    [Fact]
+    public async Task Should_resume_a_repeatedly_killed_dash_train_to_the_bit_identical_result_with_every_step_committed_once()
+    {
+        var (crashDir, referenceDir) = (Directory.CreateDirectory(Path.Combine(_dir, "crashed")).FullName, Directory.CreateDirectory(Path.Combine(_dir, "reference")).FullName);
+        var reference = Task.Run(() => DashProcess.Run(CrashLoop.TrainArgs(referenceDir, "crash", Steps), referenceDir, kill: null, delayMs: 0));
+
+        var attempts = CrashLoop.KillUntilDone(CrashLoop.TrainArgs(crashDir, "crash", Steps), crashDir, seed: 6, kills: 12);
+
+        foreach (var (at, delay, a) in attempts)
+            output.WriteLine($"{at?.ToString() ?? "to the end"} +{delay} ms: exit {a.ExitCode} after {a.Elapsed.TotalSeconds:0.0} s, last line: {(a.Lines.Count > 0 ? a.Lines[^1] : "")}");
+        Assert.Equal(0, (await reference).ExitCode);
+        Assert.InRange(attempts.Count(a => a.Attempt.Killed), 10, int.MaxValue);
+        CrashLoop.AssertSameRun(new RunFolder(Path.Combine(crashDir, "crash-warmup")), new RunFolder(Path.Combine(referenceDir, "crash-warmup")), WarmupSteps);
+        CrashLoop.AssertSameRun(new RunFolder(Path.Combine(crashDir, "crash")), new RunFolder(Path.Combine(referenceDir, "crash")), Steps);
+    }
+}
