@@ -31,11 +31,20 @@ internal static class SharedData
     }
 }
 
-#if DASH_USES_TORCH
 internal static class TestModuleInit
 {
-    /// <summary>Applies the same native start-up as every Dash process before any test runs.</summary>
+    /// <summary>
+    /// Applies the same native start-up as every Dash process before any test runs, and gives the thread pool enough
+    /// threads up front: tests block on subprocesses and actor replies in parallel, and on a 2-core machine the pool
+    /// otherwise grows one thread at a time while actor systems wait for a thread.
+    /// </summary>
     [ModuleInitializer]
-    internal static void Init() => Dash.Model.Runtime.NativeRuntime.Initialize();
-}
+    internal static void Init()
+    {
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 32), Math.Max(io, 32));
+#if DASH_USES_TORCH
+        Dash.Model.Runtime.NativeRuntime.Initialize();
 #endif
+    }
+}

@@ -26,7 +26,8 @@ public static class Journals
     public static IRunEvent[] Read(ActorSystem system, string runId)
     {
         var reader = system.ActorOf(Props.Create(() => new JournalReader(runId)));
-        var events = reader.Ask<IRunEvent[]>("read", TimeSpan.FromSeconds(20)).GetAwaiter().GetResult();
+        // Generous: replaying a long journal on a busy machine takes a while, and a timeout here is no answer.
+        var events = reader.Ask<IRunEvent[]>("read", TimeSpan.FromSeconds(120)).GetAwaiter().GetResult();
         system.Stop(reader);
         return events;
     }
