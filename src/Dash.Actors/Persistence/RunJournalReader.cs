@@ -26,8 +26,8 @@ public static class Journals
     public static IRunEvent[] Read(ActorSystem system, string runId)
     {
         var reader = system.ActorOf(Props.Create(() => new JournalReader(runId)));
-        // Generous: replaying a long journal on a busy machine takes a while, and a timeout here is no answer.
-        var events = reader.Ask<IRunEvent[]>("read", TimeSpan.FromSeconds(120)).GetAwaiter().GetResult();
+        // Off the caller's synchronization context (a test runner's or a UI's), whose threads may all be blocked here.
+        var events = Task.Run(() => reader.Ask<IRunEvent[]>("read", TimeSpan.FromSeconds(60))).GetAwaiter().GetResult();
         system.Stop(reader);
         return events;
     }
@@ -73,6 +73,8 @@ public sealed record RunFolder(string Path, JournalConfig? Store = null)
     public IRunEvent[] ReadEvents()
     {
         var journal = JournalStore;
+        if (journal is SqliteJournal sqlite && !File.Exists(sqlite.Path))
+            throw new FileNotFoundException($"{Path}: no run journal ({sqlite.Path} does not exist).", sqlite.Path);
         using var system = ActorSystem.Create("dash-reader", journal.ToHocon().WithFallback(RunEventSerializer.Hocon)
             .WithFallback(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = ERROR, akka.stdout-loglevel = ERROR")));
         try

@@ -172,8 +172,7 @@ public sealed partial class TrainingCoordinatorActor
     /// <summary>dash.* keys whose values differ between two configurations (ignoring ones that do not change results).</summary>
     public static IReadOnlyList<string> ChangedKeys(string before, string after)
     {
-        string[] harmless = ["dash.run.steps", "dash.run.eval-every", "dash.run.eval-problems", "dash.sampling.samplers", "dash.verifier.workers", "dash.run.runs-dir", "dash.run.id",
-            "dash.persistence.postgres.connection-string-env", "dash.persistence.postgres.connection-string-file"];
+        var harmless = RunContext.ResumableChanges;
         var a = before.Length == 0 ? Config.Empty : ConfigurationFactory.ParseString(before);
         var b = after.Length == 0 ? Config.Empty : ConfigurationFactory.ParseString(after);
         var keys = ConfigLoader.LeafPaths(a).Union(ConfigLoader.LeafPaths(b)).Where(k => !harmless.Contains(k)).Order(StringComparer.Ordinal);

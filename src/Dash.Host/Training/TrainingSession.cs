@@ -26,7 +26,7 @@ internal static class TrainingSession
         {
             var warm = WarmupConfig(config.Text, settings);
             // Named by its configuration, so RL runs that differ only in their algorithm (dash vs grpo) share one warm-up.
-            var warmId = "warmup-" + new RunContext("", warm.Text, null).ConfigHash[..10];
+            var warmId = "warmup-" + RunContext.TrainingHash(warm.Text)[..10];
             console.Out.WriteLine($"Warm-up {warmId}: {settings.Model.WarmupSteps} supervised steps on worked solutions, so the built-in " +
                                   "model is sometimes right before RL starts (dash.model.warmup-steps).");
             var (finished, folder) = RunOne(warm.Text, warm.Settings, warmId, console, allowConfigChange, initFrom: null);

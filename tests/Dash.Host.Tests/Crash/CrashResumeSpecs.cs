@@ -34,7 +34,10 @@ public sealed class CrashResumeSpecs(ITestOutputHelper output) : IDisposable
             output.WriteLine($"{at?.ToString() ?? "to the end"} +{delay} ms: exit {a.ExitCode} after {a.Elapsed.TotalSeconds:0.0} s, last line: {(a.Lines.Count > 0 ? a.Lines[^1] : "")}");
         Assert.Equal(0, (await reference).ExitCode);
         Assert.InRange(attempts.Count(a => a.Attempt.Killed), 10, int.MaxValue);
-        CrashLoop.AssertSameRun(new RunFolder(Path.Combine(crashDir, "crash-warmup")), new RunFolder(Path.Combine(referenceDir, "crash-warmup")), WarmupSteps);
+        // The warm-up run is named by its training configuration: both runs share the same (single) name.
+        var warmup = Path.GetFileName(Assert.Single(Directory.GetDirectories(crashDir, "warmup-*")));
+        Assert.True(Directory.Exists(Path.Combine(referenceDir, warmup)));
+        CrashLoop.AssertSameRun(new RunFolder(Path.Combine(crashDir, warmup)), new RunFolder(Path.Combine(referenceDir, warmup)), WarmupSteps);
         CrashLoop.AssertSameRun(new RunFolder(Path.Combine(crashDir, "crash")), new RunFolder(Path.Combine(referenceDir, "crash")), Steps);
     }
 }

@@ -42,7 +42,8 @@ public sealed class PostgresCrashResumeSpecs(PostgresServer server, ITestOutputH
         Assert.Equal(0, (await reference).ExitCode);
         Assert.InRange(attempts.Count(a => a.Attempt.Killed), 4, int.MaxValue);
         Assert.False(File.Exists(Path.Combine(crashDir, "pg", "journal.db"))); // the journal is in PostgreSQL, not the run folder
-        foreach (var (id, steps) in new[] { ("pg-warmup", WarmupSteps), ("pg", Steps) })
+        var warmup = Path.GetFileName(Assert.Single(Directory.GetDirectories(crashDir, "warmup-*")));
+        foreach (var (id, steps) in new[] { (warmup, WarmupSteps), ("pg", Steps) })
             CrashLoop.AssertSameRun(new RunFolder(Path.Combine(crashDir, id)), // Finds its PostgreSQL journal through the run's config.conf.
                 new RunFolder(Path.Combine(referenceDir, id), new PostgresJournal(referenceDb)), steps);
     }
