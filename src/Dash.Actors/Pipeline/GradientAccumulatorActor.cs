@@ -47,7 +47,7 @@ public sealed class GradientAccumulatorActor : ReceiveActor
         _learner = _factory.CreateLearner();
         if (_resumeFrom is not null) _learner.Load(_resumeFrom);
         _weights = new float[_learner.ParameterCount];
-        Publish();
+        // Samplers receive their first weights through SendWeightsTo when they announce themselves (exactly once each).
     }
 
     protected override void PostStop()

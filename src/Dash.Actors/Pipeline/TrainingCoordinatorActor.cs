@@ -103,7 +103,7 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor
         _filter = Context.ActorOf(AdvantageFilterActor.Props(_settings.Advantage, _settings.Learning), "advantage-filter");
         _accumulator = Context.ActorOf(
             GradientAccumulatorActor.Props(_factory, [.. _samplers.Values], _run.Checkpoints, resumeFrom), "accumulator");
-        // The accumulator publishes its initial weights; once every sampler holds them, evaluate (on a fresh run) and start.
+        // Each sampler announces itself and is sent the learner's weights; once all hold them, evaluate (fresh run) and start.
         _phases.Enter(Phases.WeightSync);
         // A crash between a step's commit and its evaluation leaves that evaluation due: run it before going on.
         _afterSync = EvalDue(_step) && !_state.Evals.Any(e => e.Step == _step) ? () => StartEval(then: StartStep) : StartStep;

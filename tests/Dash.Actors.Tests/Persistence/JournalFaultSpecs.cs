@@ -41,8 +41,7 @@ public sealed class JournalFaultSpecs : IDisposable
         _h.Dispose();
     }
 
-    private string FinalLearnerState(string runId) =>
-        File.ReadAllText(Path.Combine(Directory.GetDirectories(_h.Checkpoints(runId).Root, "step-*").Order(StringComparer.Ordinal).Last(), "learner.txt"));
+    private string FinalLearnerState(string runId) => _h.FinalLearnerState(runId);
 
     [Fact]
     public async Task Should_retry_a_failed_step_commit_and_apply_every_step_exactly_once()

@@ -19,8 +19,7 @@ public sealed class PostgresResumeSpecs(PostgresServer server) : IClassFixture<P
         return ActorSystem.Create("dash", RunHarness.Config(_journal.ToHocon()));
     }
 
-    private string FinalLearnerState(string runId) =>
-        File.ReadAllText(Path.Combine(Directory.GetDirectories(_h.Checkpoints(runId).Root, "step-*").Order(StringComparer.Ordinal).Last(), "learner.txt"));
+    private string FinalLearnerState(string runId) => _h.FinalLearnerState(runId);
 
     private List<object> RunToEnd(string runId, params string[] sets)
     {

@@ -13,12 +13,7 @@ public sealed class ResumeSpecs : IDisposable
 
     public void Dispose() => _h.Dispose();
 
-    private string FinalLearnerState(string runId)
-    {
-        var store = _h.Checkpoints(runId);
-        var last = Directory.GetDirectories(store.Root, "step-*").Order(StringComparer.Ordinal).Last();
-        return File.ReadAllText(Path.Combine(last, "learner.txt"));
-    }
+    private string FinalLearnerState(string runId) => _h.FinalLearnerState(runId);
 
     private List<object> RunToEnd(string runId, params string[] sets)
     {

@@ -44,6 +44,10 @@ public sealed class RunHarness : IDisposable
 
     public CheckpointStore Checkpoints(string runId) => new(Path.Combine(Dir, runId, "checkpoints"));
 
+    /// <summary>The fake learner's state in a run's newest checkpoint (its skill bits and version).</summary>
+    public string FinalLearnerState(string runId) =>
+        File.ReadAllText(Path.Combine(Directory.GetDirectories(Checkpoints(runId).Root, "step-*").Order(StringComparer.Ordinal).Last(), "learner.txt"));
+
     /// <summary>Starts a run in <paramref name="system"/>; returns the queue its reports arrive in.</summary>
     public BlockingCollection<object> Start(ActorSystem system, string runId, EffectiveConfig config, FakeEngineFactory factory,
         bool allowChange = false, int maxRestarts = 3)
