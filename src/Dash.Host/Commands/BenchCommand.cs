@@ -95,7 +95,7 @@ internal static class BenchCommand
         return command;
     }
 
-    private sealed record Result(double TrainSeconds, double Accuracy, double FirstAccuracy, Dictionary<string, double> Phases, double KeptFraction);
+    private sealed record Result(double TrainSeconds, double Accuracy, double FirstAccuracy, Dictionary<string, double> Phases, double KeptFraction, double CompletionLength);
 
     private static Result Read(RunFolder folder, double wall)
     {
@@ -106,7 +106,8 @@ internal static class BenchCommand
         var evals = state.Evals.OrderBy(e => e.Step).ToArray();
         double Acc(EvalRecorded e) => (double)e.Correct / Math.Max(1, e.Problems);
         var kept = steps.Sum(s => s.Kept) / (double)Math.Max(1, steps.Sum(s => s.Kept + s.Dropped));
-        return new Result(steps.Sum(s => s.Seconds), evals.Length > 0 ? Acc(evals[^1]) : 0, evals.Length > 0 ? Acc(evals[0]) : 0, phases, kept);
+        var length = steps.Length == 0 ? 0 : steps.TakeLast(5).Average(s => s.MeanCompletionLength);
+        return new Result(steps.Sum(s => s.Seconds), evals.Length > 0 ? Acc(evals[^1]) : 0, evals.Length > 0 ? Acc(evals[0]) : 0, phases, kept, length);
     }
 
     private static double Median(IEnumerable<double> xs)
@@ -123,15 +124,15 @@ internal static class BenchCommand
                            $"Machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}.");
         sb.AppendLine();
         string[] phases = [Phases.Sample, Phases.Reward, Phases.Advantage, Phases.Learn, Phases.Checkpoint, Phases.WeightSync];
-        sb.AppendLine($"| algorithm | training s | ratio to {names[0]} | {string.Join(" | ", phases.Select(ph => ph + " s"))} | kept | accuracy before → after |");
-        sb.AppendLine($"|---|---|---|{string.Concat(phases.Select(_ => "---|"))}---|---|");
+        sb.AppendLine($"| algorithm | training s | ratio to {names[0]} | {string.Join(" | ", phases.Select(ph => ph + " s"))} | kept | completion length (last 5 steps) | accuracy before → after |");
+        sb.AppendLine($"|---|---|---|{string.Concat(phases.Select(_ => "---|"))}---|---|---|");
         var baseline = Median(results[names[0]].Select(r => r.TrainSeconds));
         foreach (var name in names)
         {
             var rs = results[name];
             var t = Median(rs.Select(r => r.TrainSeconds));
             sb.AppendLine(inv, $"| {name} | {t:0.0} | {t / baseline:0.00} | {string.Join(" | ", phases.Select(ph => Median(rs.Select(r => r.Phases.GetValueOrDefault(ph))).ToString("0.0", inv)))} | " +
-                               $"{Median(rs.Select(r => r.KeptFraction)):P0} | {Median(rs.Select(r => r.FirstAccuracy)):P1} → {Median(rs.Select(r => r.Accuracy)):P1} |");
+                               $"{Median(rs.Select(r => r.KeptFraction)):P0} | {Median(rs.Select(r => r.CompletionLength)):0.0} | {Median(rs.Select(r => r.FirstAccuracy)):P1} → {Median(rs.Select(r => r.Accuracy)):P1} |");
         }
         return sb.ToString();
     }

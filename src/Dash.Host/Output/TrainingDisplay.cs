@@ -73,14 +73,14 @@ internal sealed class TrainingDisplay(Console2 console, int totalSteps, long sta
     }
 
     /// <summary>The before/after table at the end.</summary>
-    public void Summary(TrainingFinished f, string runFolder, TrainingFinished? warmup = null)
+    public void Summary(TrainingFinished f, string runFolder, TrainingFinished? warmup = null, string trained = "RL")
     {
         console.Out.WriteLine();
         console.Out.WriteLine("                        held-out accuracy");
         if (warmup?.First is { } w) console.Out.WriteLine(string.Create(Inv, $"  before warm-up           {w.Accuracy,7:P1}  ({w.Correct}/{w.Problems})"));
         var label = warmup is null ? "before" : "after warm-up";
         if (f.First is not null) console.Out.WriteLine(string.Create(Inv, $"  {label,-13} (step {f.First.Step,3}) {f.First.Accuracy,7:P1}  ({f.First.Correct}/{f.First.Problems})"));
-        if (f.Last is not null) console.Out.WriteLine(string.Create(Inv, $"  after RL      (step {f.Last.Step,3}) {f.Last.Accuracy,7:P1}  ({f.Last.Correct}/{f.Last.Problems})"));
+        if (f.Last is not null) console.Out.WriteLine(string.Create(Inv, $"  {"after " + trained,-13} (step {f.Last.Step,3}) {f.Last.Accuracy,7:P1}  ({f.Last.Correct}/{f.Last.Problems})"));
         console.Out.WriteLine(string.Create(Inv, $"  {f.Steps} steps, {f.Seconds:0.0} s this session. Run folder: {runFolder}"));
     }
 }

@@ -22,7 +22,7 @@ internal static class TrainingSession
             throw new UserException($"dash.run.id = \"{id}\" must be a plain folder name (letters, digits, '-', '_', '.').");
         string? initFrom = null;
         TrainingFinished? warmup = null;
-        if (settings.Model.Dir.Length == 0 && settings.Model.WarmupSteps > 0 && settings.Learning.Mode == LearningMode.Rl)
+        if (settings.Model.Dir.Length == 0 && settings.Model.WarmupSteps > 0)
         {
             var warm = WarmupConfig(config.Text, settings);
             // Named by its configuration, so RL runs that differ only in their algorithm (dash vs grpo) share one warm-up.
@@ -36,7 +36,7 @@ internal static class TrainingSession
         }
         var (rl, rlFolder) = RunOne(config.Text, settings, id, console, allowConfigChange, initFrom);
         if (rl is null) return 2;
-        new TrainingDisplay(console, settings.Run.Steps, 0).Summary(rl, rlFolder.Path, warmup);
+        new TrainingDisplay(console, settings.Run.Steps, 0).Summary(rl, rlFolder.Path, warmup, settings.Learning.Mode == LearningMode.Sft ? "SFT" : "RL");
         return 0;
     }
 
