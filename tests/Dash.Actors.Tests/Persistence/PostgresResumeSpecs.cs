@@ -21,15 +21,9 @@ public sealed class PostgresResumeSpecs(PostgresServer server) : IClassFixture<P
 
     private string FinalLearnerState(string runId) => _h.FinalLearnerState(runId);
 
-    private List<object> RunToEnd(string runId, params string[] sets)
-    {
-        using var system = NewSystem();
-        var seen = RunHarness.Until(_h.Start(system, runId, RunHarness.Settings(sets), new FakeEngineFactory()), RunHarness.IsEnd);
-        Shutdown(system);
-        return seen;
-    }
+    private List<object> RunToEnd(string runId, params string[] sets) => _h.RunToEnd(NewSystem, runId, sets);
 
-    private static void Shutdown(ActorSystem system) => system.Terminate().GetAwaiter().GetResult();
+    private static void Shutdown(ActorSystem system) => RunHarness.Shutdown(system);
 
     [Fact]
     public void Should_continue_an_interrupted_run_to_the_same_final_state_with_every_step_committed_once()

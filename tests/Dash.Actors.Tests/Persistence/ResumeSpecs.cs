@@ -15,15 +15,10 @@ public sealed class ResumeSpecs : IDisposable
 
     private string FinalLearnerState(string runId) => _h.FinalLearnerState(runId);
 
-    private List<object> RunToEnd(string runId, params string[] sets)
-    {
-        using var system = ActorSystem.Create("dash", _h.SqliteConfig());
-        var seen = RunHarness.Until(_h.Start(system, runId, RunHarness.Settings(sets), new FakeEngineFactory()), RunHarness.IsEnd);
-        Shutdown(system);
-        return seen;
-    }
+    private List<object> RunToEnd(string runId, params string[] sets) =>
+        _h.RunToEnd(() => ActorSystem.Create("dash", _h.SqliteConfig()), runId, sets);
 
-    private static void Shutdown(ActorSystem system) => system.Terminate().GetAwaiter().GetResult();
+    private static void Shutdown(ActorSystem system) => RunHarness.Shutdown(system);
 
     [Fact]
     public void Should_continue_an_interrupted_run_to_the_same_final_state_with_every_step_committed_once()

@@ -44,6 +44,17 @@ public sealed class RunHarness : IDisposable
 
     public CheckpointStore Checkpoints(string runId) => new(Path.Combine(Dir, runId, "checkpoints"));
 
+    /// <summary>Runs <paramref name="runId"/> to its end in a fresh actor system made by <paramref name="newSystem"/>.</summary>
+    public List<object> RunToEnd(Func<ActorSystem> newSystem, string runId, params string[] sets)
+    {
+        using var system = newSystem();
+        var seen = Until(Start(system, runId, Settings(sets), new FakeEngineFactory()), IsEnd);
+        Shutdown(system);
+        return seen;
+    }
+
+    public static void Shutdown(ActorSystem system) => system.Terminate().GetAwaiter().GetResult();
+
     /// <summary>The fake learner's state in a run's newest checkpoint (its skill bits and version).</summary>
     public string FinalLearnerState(string runId) =>
         File.ReadAllText(Path.Combine(Directory.GetDirectories(Checkpoints(runId).Root, "step-*").Order(StringComparer.Ordinal).Last(), "learner.txt"));
