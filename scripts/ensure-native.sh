@@ -4,7 +4,8 @@
 # ("trixie", which also brings glibc 2.41). Anywhere else it stops with the exact command to run.
 set -euo pipefail
 
-libstdcxx=$(ldconfig -p | awk '/libstdc\+\+\.so\.6 /{print $NF; exit}')
+# awk reads all of ldconfig's output (an early exit would SIGPIPE ldconfig and, with pipefail, fail this script).
+libstdcxx=$(ldconfig -p | awk '/libstdc\+\+\.so\.6 / && !found {print $NF; found = 1}') || libstdcxx=""
 if [ -n "$libstdcxx" ] && grep -aq GLIBCXX_3.4.32 "$libstdcxx"; then
   exit 0
 fi
