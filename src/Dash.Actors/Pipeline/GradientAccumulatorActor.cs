@@ -7,47 +7,59 @@ using Dash.Actors.Protocol;
 
 namespace Dash.Actors.Pipeline;
 
+/// <summary>How weights travel to samplers on other nodes: chunk size in bytes and unacknowledged chunks in flight.</summary>
+public sealed record WeightTransferSettings(int ChunkBytes, int Window)
+{
+    public static readonly WeightTransferSettings Default = new(1 << 20, 4);
+}
+
 /// <summary>The learner failed: its state may be half-updated, so the run continues from the last committed step.</summary>
 public sealed class LearnerException(string message, Exception inner) : Exception(message, inner);
 
 /// <summary>
 /// The learner's actor. Gradients of every micro-batch add up until <see cref="ApplyStep"/>; then the optimizer steps
-/// and, when asked, the new weights go to every sampler through one reused buffer (the coordinator waits for every
-/// sampler's acknowledgement before the next publish, so the buffer is never written while a sampler reads it).
+/// and, when asked, the new weights go to every sampler through a <see cref="WeightBroadcastActor"/> (a fresh array per
+/// version, so nothing a sampler reads is ever overwritten). Samplers are added by <see cref="SendWeightsTo"/> and
+/// removed by <see cref="SamplerLeft"/>.
 /// </summary>
 public sealed class GradientAccumulatorActor : ReceiveActor
 {
     private readonly IEngineFactory _factory;
-    private readonly IReadOnlyList<IActorRef> _samplers;
+    private readonly WeightTransferSettings _transfer;
     private readonly CheckpointStore? _checkpoints;
     private readonly string? _resumeFrom;
     private IPolicyLearner? _learner;
-    private float[] _weights = [];
+    private IActorRef _broadcast = ActorRefs.Nobody;
 
     /// <param name="checkpoints">Where checkpoints go (null: this run keeps none).</param>
     /// <param name="resumeFrom">A verified checkpoint folder to continue from, or null to start fresh.</param>
-    public GradientAccumulatorActor(IEngineFactory factory, IReadOnlyList<IActorRef> samplers, CheckpointStore? checkpoints, string? resumeFrom)
+    /// <param name="transfer">How weights travel to samplers on other nodes.</param>
+    public GradientAccumulatorActor(IEngineFactory factory, CheckpointStore? checkpoints, string? resumeFrom, WeightTransferSettings transfer)
     {
         _factory = factory;
-        _samplers = samplers;
+        _transfer = transfer;
         _checkpoints = checkpoints;
         _resumeFrom = resumeFrom;
         Receive<SaveCheckpoint>(OnSave);
         Receive<PrepareOldLogProbs>(m => Guard(() => OnPrepare(m)));
         Receive<Accumulate>(m => Guard(() => OnAccumulate(m)));
         Receive<ApplyStep>(m => Guard(() => OnStep(m)));
-        Receive<SendWeightsTo>(m => m.Sampler.Tell(new WeightUpdate(_learner!.Version, CurrentWeights())));
+        Receive<SendWeightsTo>(m => _broadcast.Tell(new WeightBroadcastActor.AddTarget(m.Sampler)));
+        Receive<SamplerLeft>(m => _broadcast.Forward(m));
+        Receive<WeightBroadcastActor.Delivered>(_ => { });
     }
 
-    public static Props Props(IEngineFactory factory, IReadOnlyList<IActorRef> samplers, CheckpointStore? checkpoints = null, string? resumeFrom = null) =>
-        Akka.Actor.Props.Create(() => new GradientAccumulatorActor(factory, samplers, checkpoints, resumeFrom)).WithDispatcher(Dispatchers.Model);
+    public static Props Props(IEngineFactory factory, CheckpointStore? checkpoints = null, string? resumeFrom = null, WeightTransferSettings? transfer = null) =>
+        Akka.Actor.Props.Create(() => new GradientAccumulatorActor(factory, checkpoints, resumeFrom, transfer ?? WeightTransferSettings.Default))
+            .WithDispatcher(Dispatchers.Model);
 
     protected override void PreStart()
     {
         _learner = _factory.CreateLearner();
         if (_resumeFrom is not null) _learner.Load(_resumeFrom);
-        _weights = new float[_learner.ParameterCount];
-        // Samplers receive their first weights through SendWeightsTo when they announce themselves (exactly once each).
+        _broadcast = Context.ActorOf(WeightBroadcastActor.Props(_transfer.ChunkBytes, _transfer.Window), "weights");
+        // Samplers receive the current weights through SendWeightsTo when they announce themselves.
+        Publish();
     }
 
     protected override void PostStop()
@@ -70,16 +82,11 @@ public sealed class GradientAccumulatorActor : ReceiveActor
         }
     }
 
-    private float[] CurrentWeights()
-    {
-        _learner!.CopyWeights(_weights);
-        return _weights;
-    }
-
     private void Publish()
     {
-        var update = new WeightUpdate(_learner!.Version, CurrentWeights());
-        foreach (var sampler in _samplers) sampler.Tell(update);
+        var weights = new float[_learner!.ParameterCount];
+        _learner.CopyWeights(weights);
+        _broadcast.Tell(new WeightBroadcastActor.Publish(_learner.Version, weights));
     }
 
     private void OnPrepare(PrepareOldLogProbs m)

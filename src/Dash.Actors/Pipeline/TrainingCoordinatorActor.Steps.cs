@@ -245,6 +245,11 @@ public sealed partial class TrainingCoordinatorActor
     {
         _listener.Tell(new TrainingFinished(_step, _version, _firstEval, _lastEval, _runClock.Elapsed.TotalSeconds,
             new Dictionary<string, double>(_totalPhases)));
+        if (_parts.Cluster)
+        {
+            foreach (var member in Akka.Cluster.Cluster.Get(Context.System).State.Members.Where(m => m.HasRole(ClusterRoles.Sampler)))
+                Context.ActorSelection(new RootActorPath(member.Address) / "user" / ClusterRoles.SamplerHostName).Tell(new RunEnded(_run.RunId, Finished: true));
+        }
         Become(() => CommandAny(_ => { }));
     }
 }

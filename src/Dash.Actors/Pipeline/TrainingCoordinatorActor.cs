@@ -1,6 +1,7 @@
 // Drives training: draws prompts, fans sampling out to samplers, scores, filters, learns, syncs weights, evaluates.
 using System.Diagnostics;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Persistence;
 using Dash.Actors.Algorithm;
 using Dash.Actors.Engines;
@@ -23,7 +24,7 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor
     private readonly DashSettings _settings;
     private readonly ITrainingData _data;
     private readonly IActorRef _listener;
-    private readonly IEngineFactory _factory;
+    private readonly PipelineParts _parts;
     private readonly RunContext _run;
     private RunState _state = RunState.Empty;
     private readonly Stopwatch _runClock = Stopwatch.StartNew();
@@ -32,6 +33,8 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor
     private readonly Dictionary<int, long> _samplerVersion = [];
     private readonly HashSet<int> _idle = [];
     private readonly Dictionary<int, IActorRef> _samplers = [];
+    private readonly Dictionary<IActorRef, int> _samplerIds = [];
+    private int _nextSamplerId;
     private IActorRef _accumulator = ActorRefs.Nobody;
     private IActorRef _verifiers = ActorRefs.Nobody;
     private IActorRef _filter = ActorRefs.Nobody;
@@ -46,11 +49,11 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor
     private Action? _afterSync;
     private readonly Stopwatch _evalClock = new();
 
-    public TrainingCoordinatorActor(DashSettings settings, ITrainingData data, IEngineFactory factory, IActorRef listener, RunContext run)
+    public TrainingCoordinatorActor(DashSettings settings, ITrainingData data, PipelineParts parts, IActorRef listener, RunContext run)
     {
         _settings = settings;
         _data = data;
-        _factory = factory;
+        _parts = parts;
         _listener = listener;
         _run = run;
         _version = -1; // Unknown until the samplers acknowledge the learner's first published weights.
@@ -68,12 +71,20 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor
         Command<Accumulated>(OnAccumulated);
         Command<StepApplied>(OnStepApplied);
         Command<CheckpointSaved>(OnCheckpointSaved);
+        Command<Terminated>(m => LoseSampler(m.ActorRef, "it stopped"));
+        Command<ClusterEvent.MemberUp>(m => Greet(m.Member));
+        Command<ClusterEvent.UnreachableMember>(m => LoseNode(m.Member.Address, "its node became unreachable"));
+        Command<ClusterEvent.MemberRemoved>(m => LoseNode(m.Member.Address, "its node left the cluster"));
         Command<SaveSnapshotSuccess>(_ => { });
         Command<SaveSnapshotFailure>(_ => { }); // Events are the durability guarantee; a lost snapshot costs only replay time.
     }
 
     public static Props Props(DashSettings settings, ITrainingData data, IEngineFactory factory, IActorRef listener, RunContext? run = null) =>
-        Akka.Actor.Props.Create(() => new TrainingCoordinatorActor(settings, data, factory, listener, run ?? RunContext.InMemory()));
+        Props(settings, data, new PipelineParts(settings, factory), listener, run);
+
+    /// <param name="parts">Where samplers, learner and verifiers come from (in-process, sampler nodes, or simulated).</param>
+    public static Props Props(DashSettings settings, ITrainingData data, PipelineParts parts, IActorRef listener, RunContext? run = null) =>
+        Akka.Actor.Props.Create(() => new TrainingCoordinatorActor(settings, data, parts, listener, run ?? RunContext.InMemory()));
 
     public override string PersistenceId => $"run-{_run.RunId}";
 
@@ -94,15 +105,13 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor
     private void StartPipeline(string? resumeFrom)
     {
         _step = _state.NextStep;
-        for (var i = 0; i < _settings.Sampling.Samplers; i++)
-        {
-            _samplers[i] = Context.ActorOf(SamplerActor.Props(i, _factory, Self), $"sampler-{i}");
-            _samplerVersion[i] = -1;
-        }
-        _verifiers = Context.ActorOf(RewardVerifierActor.PoolProps(_factory, _settings.Verifier.Workers), "verifiers");
+        _verifiers = Context.ActorOf(_parts.Verifiers(), "verifiers");
         _filter = Context.ActorOf(AdvantageFilterActor.Props(_settings.Advantage, _settings.Learning), "advantage-filter");
-        _accumulator = Context.ActorOf(
-            GradientAccumulatorActor.Props(_factory, [.. _samplers.Values], _run.Checkpoints, resumeFrom), "accumulator");
+        _accumulator = Context.ActorOf(_parts.Learner(_run.Checkpoints, resumeFrom), "accumulator");
+        _parts.StartSamplers(Context, Self);
+        if (_parts.Cluster)
+            Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+                typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.MemberRemoved));
         // Each sampler announces itself and is sent the learner's weights; once all hold them, evaluate (fresh run) and start.
         _phases.Enter(Phases.WeightSync);
         // A crash between a step's commit and its evaluation leaves that evaluation due: run it before going on.
@@ -113,19 +122,67 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor
 
     private void OnSamplerReady(SamplerReady m)
     {
-        _samplerVersion[m.SamplerId] = m.PolicyVersion;
-        _idle.Add(m.SamplerId);
-        if (m.PolicyVersion < 0)
-            _accumulator.Tell(new SendWeightsTo(_samplers[m.SamplerId])); // New or restarted: (re)send the current weights.
+        if (!_samplerIds.TryGetValue(Sender, out var id))
+        {
+            // A sampler this coordinator has not seen: it gets this learner's weights whatever it holds (after a failover
+            // it may hold a version of the same number from a step that was never committed).
+            id = _nextSamplerId++;
+            _samplerIds[Sender] = id;
+            _samplers[id] = Sender;
+            _samplerVersion[id] = -1;
+            Context.Watch(Sender);
+            _accumulator.Tell(new SendWeightsTo(Sender));
+        }
+        else
+        {
+            _samplerVersion[id] = m.PolicyVersion;
+            if (m.PolicyVersion < 0) _accumulator.Tell(new SendWeightsTo(Sender)); // Restarted (or a failed checksum): resend.
+        }
+        _idle.Add(id);
         Dispatch();
     }
 
     private void OnWeightsApplied(WeightsApplied m)
     {
-        _samplerVersion[m.SamplerId] = m.PolicyVersion;
+        if (!_samplerIds.TryGetValue(Sender, out var id)) return; // From a sampler already given up as lost.
+        _samplerVersion[id] = m.PolicyVersion;
+        _samplerHashes[id] = m.Sha256;
         if (_version < 0) _version = m.PolicyVersion;
         CheckSync();
         Dispatch();
+    }
+
+    private readonly Dictionary<int, string> _samplerHashes = [];
+
+    /// <summary>The hash of the weights every sampler last reported (tests compare them with the learner's).</summary>
+    internal IReadOnlyDictionary<int, string> SamplerHashes => _samplerHashes;
+
+    /// <summary>A sampler stopped or its node is gone: its shards go back to the queue and it no longer counts for sync.</summary>
+    private void LoseSampler(IActorRef sampler, string why)
+    {
+        if (!_samplerIds.Remove(sampler, out var id)) return;
+        _samplers.Remove(id);
+        _samplerVersion.Remove(id);
+        _samplerHashes.Remove(id);
+        _idle.Remove(id);
+        Context.Unwatch(sampler);
+        var reissued = _work?.SamplerLost(id) ?? 0;
+        _accumulator.Tell(new SamplerLeft(sampler));
+        _listener.Tell(new TrainingWarning($"sampler {sampler.Path} is gone ({why}); {reissued} shard(s) re-issued, {_samplers.Count} sampler(s) left."));
+        CheckSync();
+        Dispatch();
+    }
+
+    private void LoseNode(Address node, string why)
+    {
+        foreach (var sampler in _samplerIds.Keys.Where(r => r.Path.Address == node).ToArray()) LoseSampler(sampler, why);
+    }
+
+    /// <summary>Cluster mode: tells a sampler node that this coordinator is up (its samplers then register).</summary>
+    private void Greet(Member member)
+    {
+        if (member.HasRole(ClusterRoles.Sampler))
+            Context.ActorSelection(new RootActorPath(member.Address) / "user" / ClusterRoles.SamplerHostName).Tell(new CoordinatorHello(_run.RunId));
     }
 
     /// <summary>Continues with <paramref name="then"/> once every sampler holds <see cref="_version"/>.</summary>
@@ -139,7 +196,7 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor
 
     private void CheckSync()
     {
-        if (!_waitingForSync || _version < 0 || !_samplerVersion.Values.All(v => v == _version)) return;
+        if (!_waitingForSync || _version < 0 || _samplers.Count == 0 || !_samplerVersion.Values.All(v => v == _version)) return;
         _waitingForSync = false;
         _phases.Close();
         var next = _afterSync;
@@ -161,7 +218,7 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor
 
     private void OnShardFailed(ShardFailed m)
     {
-        _idle.Remove(m.SamplerId);
+        if (_samplerIds.TryGetValue(Sender, out var id)) _idle.Remove(id);
         _work?.Failed(m.Shard);
     }
 

@@ -50,15 +50,17 @@ internal sealed class WorkSet(IReadOnlyList<SampleShard> shards, bool isEval)
         Reissued++;
     }
 
-    /// <summary>Shards in flight on a sampler that is gone: back to the queue.</summary>
-    public void SamplerLost(int samplerId)
+    /// <summary>Shards in flight on a sampler that is gone: back to the queue. Returns how many.</summary>
+    public int SamplerLost(int samplerId)
     {
-        foreach (var id in _inFlight.Where(kv => kv.Value == samplerId).Select(kv => kv.Key).ToArray())
+        var lost = _inFlight.Where(kv => kv.Value == samplerId).Select(kv => kv.Key).ToArray();
+        foreach (var id in lost)
         {
             _inFlight.Remove(id);
             _queue.Enqueue(shards.First(s => s.ShardId == id));
             Reissued++;
         }
+        return lost.Length;
     }
 
     public void Scored(RolloutBatch batch, int correct)

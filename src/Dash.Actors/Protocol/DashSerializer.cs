@@ -30,9 +30,14 @@ public sealed class DashSerializer(ExtendedActorSystem system) : SerializerWithS
         [typeof(Accumulated)] = "accumulated.v1",
         [typeof(ApplyStep)] = "apply-step.v1",
         [typeof(StepApplied)] = "step-applied.v1",
-        [typeof(WeightUpdate)] = "weight-update.v1",
+        [typeof(WeightUpdate)] = "weight-update.v2",
         [typeof(SendWeightsTo)] = "send-weights-to.v1",
-        [typeof(WeightsApplied)] = "weights-applied.v1",
+        [typeof(WeightChunk)] = "weight-chunk.v1",
+        [typeof(WeightChunkAck)] = "weight-chunk-ack.v1",
+        [typeof(SamplerLeft)] = "sampler-left.v1",
+        [typeof(CoordinatorHello)] = "coordinator-hello.v1",
+        [typeof(RunEnded)] = "run-ended.v1",
+        [typeof(WeightsApplied)] = "weights-applied.v2",
         [typeof(SaveCheckpoint)] = "save-checkpoint.v1",
         [typeof(CheckpointSaved)] = "checkpoint-saved.v1",
         [typeof(StepReport)] = "step-report.v1",
@@ -68,9 +73,16 @@ public sealed class DashSerializer(ExtendedActorSystem system) : SerializerWithS
                 case Accumulated m: w.Write(m.Step); w.Write(m.Rows); w.Write(m.Tokens); w.Write(m.Loss); w.Write(m.Kl); w.Write(m.Seconds); break;
                 case ApplyStep m: w.Write(m.Step); w.Write(m.Publish); break;
                 case StepApplied m: w.Write(m.Step); w.Write(m.PolicyVersion); w.Write(m.GradNorm); w.Write(m.LearningRate); w.Write(m.Seconds); break;
-                case WeightUpdate m: w.Write(m.PolicyVersion); WriteArray<float>(w, m.Weights); break;
+                case WeightUpdate m: w.Write(m.PolicyVersion); WriteArray<float>(w, m.Weights); w.Write(m.Sha256); break;
                 case SendWeightsTo m: w.Write(Serialization.SerializedActorPath(m.Sampler)); break;
-                case WeightsApplied m: w.Write(m.SamplerId); w.Write(m.PolicyVersion); break;
+                case WeightChunk m:
+                    w.Write(m.PolicyVersion); w.Write(m.Index); w.Write(m.Count); w.Write(m.TotalFloats); w.Write(m.Sha256);
+                    WriteArray<byte>(w, m.Data); break;
+                case WeightChunkAck m: w.Write(m.PolicyVersion); w.Write(m.Index); break;
+                case SamplerLeft m: w.Write(Serialization.SerializedActorPath(m.Sampler)); break;
+                case CoordinatorHello m: w.Write(m.RunId); break;
+                case RunEnded m: w.Write(m.RunId); w.Write(m.Finished); break;
+                case WeightsApplied m: w.Write(m.SamplerId); w.Write(m.PolicyVersion); w.Write(m.Sha256); break;
                 case SaveCheckpoint m: w.Write(m.Step); break;
                 case CheckpointSaved m: w.Write(m.Step); w.Write(m.Name); w.Write(m.Sha256); w.Write(m.Seconds); break;
                 case StepReport or EvalReport or TrainingFinished or TrainingFailed or Pipeline.TrainingWarning:
@@ -100,9 +112,14 @@ public sealed class DashSerializer(ExtendedActorSystem system) : SerializerWithS
             "accumulated.v1" => new Accumulated(r.ReadInt64(), r.ReadInt32(), r.ReadInt32(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble()),
             "apply-step.v1" => new ApplyStep(r.ReadInt64(), r.ReadBoolean()),
             "step-applied.v1" => new StepApplied(r.ReadInt64(), r.ReadInt64(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble()),
-            "weight-update.v1" => new WeightUpdate(r.ReadInt64(), ReadArray<float>(r)),
+            "weight-update.v2" => new WeightUpdate(r.ReadInt64(), ReadArray<float>(r), r.ReadString()),
             "send-weights-to.v1" => new SendWeightsTo(system.Provider.ResolveActorRef(r.ReadString())),
-            "weights-applied.v1" => new WeightsApplied(r.ReadInt32(), r.ReadInt64()),
+            "weight-chunk.v1" => new WeightChunk(r.ReadInt64(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadString(), ReadArray<byte>(r)),
+            "weight-chunk-ack.v1" => new WeightChunkAck(r.ReadInt64(), r.ReadInt32()),
+            "sampler-left.v1" => new SamplerLeft(system.Provider.ResolveActorRef(r.ReadString())),
+            "coordinator-hello.v1" => new CoordinatorHello(r.ReadString()),
+            "run-ended.v1" => new RunEnded(r.ReadString(), r.ReadBoolean()),
+            "weights-applied.v2" => new WeightsApplied(r.ReadInt32(), r.ReadInt64(), r.ReadString()),
             "save-checkpoint.v1" => new SaveCheckpoint(r.ReadInt64()),
             "checkpoint-saved.v1" => new CheckpointSaved(r.ReadInt64(), r.ReadString(), r.ReadString(), r.ReadDouble()),
             "step-report.v1" => Json<StepReport>(bytes),

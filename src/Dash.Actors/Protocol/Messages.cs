@@ -52,14 +52,39 @@ public sealed record ApplyStep(long Step, bool Publish) : IDashMessage;
 /// <summary>Accumulator → coordinator: the optimizer step is done; samplers are being sent this version.</summary>
 public sealed record StepApplied(long Step, long PolicyVersion, double GradNorm, double LearningRate, double Seconds) : IDashMessage;
 
-/// <summary>Accumulator → sampler: the full weights of a policy version, flattened in state-dict order.</summary>
-public sealed record WeightUpdate(long PolicyVersion, float[] Weights) : IDashMessage;
+/// <summary>Accumulator → sampler in the same process: the full weights of a policy version, flattened in state-dict order.</summary>
+/// <param name="Sha256">Hex SHA-256 of the weights' bytes, as the learner computed it.</param>
+public sealed record WeightUpdate(long PolicyVersion, float[] Weights, string Sha256) : IDashMessage;
+
+/// <summary>
+/// Accumulator → remote sampler: one chunk of a policy version's weights (raw little-endian float bytes). The receiver
+/// acknowledges every chunk; the sender keeps a small window of chunks in flight per sampler.
+/// </summary>
+/// <param name="Index">Chunk number, 0 … Count-1.</param>
+/// <param name="TotalFloats">Length of the whole flat weight vector.</param>
+/// <param name="Sha256">Hex SHA-256 of the whole vector's bytes: the receiver applies the weights only if it matches.</param>
+public sealed record WeightChunk(long PolicyVersion, int Index, int Count, int TotalFloats, string Sha256, byte[] Data) : IDashMessage;
+
+/// <summary>Sampler → accumulator: a chunk arrived.</summary>
+public sealed record WeightChunkAck(long PolicyVersion, int Index) : IDashMessage;
+
+/// <summary>Coordinator → accumulator: this sampler is gone; stop sending it weights.</summary>
+public sealed record SamplerLeft(Akka.Actor.IActorRef Sampler) : IDashMessage;
+
+/// <summary>
+/// Coordinator → every sampler node (cluster mode): a coordinator for this run is up; samplers announce themselves to
+/// the sender. Sent when the coordinator starts (or moves after a failover) and to every node that joins later.
+/// </summary>
+public sealed record CoordinatorHello(string RunId) : IDashMessage;
+
+/// <summary>Coordinator → every sampler node (cluster mode): the run is over; sampler nodes leave the cluster.</summary>
+public sealed record RunEnded(string RunId, bool Finished) : IDashMessage;
 
 /// <summary>Coordinator → accumulator: send the current weights to this sampler (after it restarted).</summary>
 public sealed record SendWeightsTo(Akka.Actor.IActorRef Sampler) : IDashMessage;
 
-/// <summary>Sampler → coordinator: the sampler now samples with this policy version.</summary>
-public sealed record WeightsApplied(int SamplerId, long PolicyVersion) : IDashMessage;
+/// <summary>Sampler → coordinator: the sampler now samples with this policy version, whose bytes hash to <paramref name="Sha256"/>.</summary>
+public sealed record WeightsApplied(int SamplerId, long PolicyVersion, string Sha256) : IDashMessage;
 
 /// <summary>Coordinator → accumulator: write the learner's state as the checkpoint of this step (atomically).</summary>
 public sealed record SaveCheckpoint(long Step) : IDashMessage;

@@ -41,7 +41,7 @@ public sealed class TorchLearnerSpecs() : Akka.TestKit.Xunit2.TestKit(Pipeline.P
         var batch = new RolloutBatch(0, -1, 0, rows);
 
         var viaActor = new KeepLearner(settings);
-        var accumulator = Sys.ActorOf(GradientAccumulatorActor.Props(viaActor, []));
+        var accumulator = Sys.ActorOf(GradientAccumulatorActor.Props(viaActor));
         accumulator.Tell(new Accumulate(batch, [[0, 1, 2], [3], [4, 5, 6, 7], [8, 9, 10, 11]], rows.Length, tokens));
         ExpectMsg<Accumulated>(TimeSpan.FromSeconds(60));
         var learner = viaActor.Learner!;

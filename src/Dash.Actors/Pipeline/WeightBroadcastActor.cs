@@ -1,0 +1,108 @@
+// Sends every new policy version to every sampler: whole arrays in-process, checksummed chunks with an ack window over the network.
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Akka.Actor;
+using Dash.Actors.Protocol;
+
+namespace Dash.Actors.Pipeline;
+
+/// <summary>
+/// The learner's outbox for weights. It keeps the newest published version and the set of samplers, and delivers the
+/// version to each: a sampler in this process gets the array itself (read-only, a new array per version); a sampler
+/// on another node gets <see cref="WeightChunk"/>s of about <c>chunkBytes</c> with at most <c>window</c> unacknowledged
+/// chunks in flight, so one large transfer never blocks the connection (heartbeats included) and a slow sampler only
+/// slows itself. A newer version replaces an unfinished transfer of an older one.
+/// </summary>
+public sealed class WeightBroadcastActor : ReceiveActor
+{
+    private readonly int _chunkBytes;
+    private readonly int _window;
+    private readonly HashSet<IActorRef> _targets = [];
+    private readonly Dictionary<IActorRef, Transfer> _transfers = [];
+    private Snapshot? _latest;
+
+    /// <summary>One published version: its weights, their bytes' hash, and the number of chunks.</summary>
+    public sealed record Snapshot(long Version, float[] Weights, string Sha256, int Chunks);
+
+    /// <summary>Accumulator → broadcaster: a new version to deliver to every sampler.</summary>
+    public sealed record Publish(long Version, float[] Weights);
+
+    /// <summary>Accumulator → broadcaster: deliver the current version to this (new or restarted) sampler, and keep it.</summary>
+    public sealed record AddTarget(IActorRef Sampler);
+
+    /// <summary>Reported to the broadcaster's parent when one sampler has every chunk of a version (for benchmarks and logs).</summary>
+    public sealed record Delivered(IActorRef Sampler, long Version, long Bytes, double Seconds);
+
+    private sealed class Transfer(Snapshot snapshot)
+    {
+        public Snapshot Snapshot { get; } = snapshot;
+        public int NextChunk { get; set; }
+        public int Acked { get; set; }
+        public Stopwatch Clock { get; } = Stopwatch.StartNew();
+    }
+
+    public WeightBroadcastActor(int chunkBytes, int window)
+    {
+        if (chunkBytes < 4096) throw new ArgumentOutOfRangeException(nameof(chunkBytes), "a weight chunk must be at least 4 KiB.");
+        _chunkBytes = chunkBytes / sizeof(float) * sizeof(float);
+        _window = Math.Max(1, window);
+        Receive<Publish>(OnPublish);
+        Receive<AddTarget>(m =>
+        {
+            _targets.Add(m.Sampler);
+            if (_latest is not null) Start(m.Sampler, _latest);
+        });
+        Receive<SamplerLeft>(m =>
+        {
+            _targets.Remove(m.Sampler);
+            _transfers.Remove(m.Sampler);
+        });
+        Receive<WeightChunkAck>(OnAck);
+    }
+
+    public static Props Props(int chunkBytes, int window) => Akka.Actor.Props.Create(() => new WeightBroadcastActor(chunkBytes, window));
+
+    /// <summary>Hex SHA-256 of a weight vector's bytes: the identity samplers report back.</summary>
+    public static string Hash(ReadOnlySpan<float> weights) => Convert.ToHexString(SHA256.HashData(MemoryMarshal.AsBytes(weights)));
+
+    private void OnPublish(Publish m)
+    {
+        var bytes = (long)m.Weights.Length * sizeof(float);
+        _latest = new Snapshot(m.Version, m.Weights, Hash(m.Weights), (int)Math.Max(1, (bytes + _chunkBytes - 1) / _chunkBytes));
+        foreach (var target in _targets) Start(target, _latest);
+    }
+
+    private void Start(IActorRef target, Snapshot snapshot)
+    {
+        if (target.Path.Address.HasLocalScope)
+        {
+            _transfers.Remove(target);
+            target.Tell(new WeightUpdate(snapshot.Version, snapshot.Weights, snapshot.Sha256), Self);
+            return;
+        }
+        var transfer = new Transfer(snapshot);
+        _transfers[target] = transfer;
+        while (transfer.NextChunk < snapshot.Chunks && transfer.NextChunk - transfer.Acked < _window) SendNext(target, transfer);
+    }
+
+    private void SendNext(IActorRef target, Transfer t)
+    {
+        var s = t.Snapshot;
+        var all = MemoryMarshal.AsBytes(s.Weights.AsSpan());
+        var start = (long)t.NextChunk * _chunkBytes;
+        var length = (int)Math.Min(_chunkBytes, all.Length - start);
+        target.Tell(new WeightChunk(s.Version, t.NextChunk, s.Chunks, s.Weights.Length, s.Sha256, all.Slice((int)start, length).ToArray()), Self);
+        t.NextChunk++;
+    }
+
+    private void OnAck(WeightChunkAck m)
+    {
+        if (!_transfers.TryGetValue(Sender, out var t) || t.Snapshot.Version != m.PolicyVersion) return; // An older transfer's ack.
+        t.Acked++;
+        if (t.NextChunk < t.Snapshot.Chunks) SendNext(Sender, t);
+        if (t.Acked < t.Snapshot.Chunks) return;
+        _transfers.Remove(Sender);
+        Context.Parent.Tell(new Delivered(Sender, t.Snapshot.Version, (long)t.Snapshot.Weights.Length * sizeof(float), t.Clock.Elapsed.TotalSeconds));
+    }
+}
