@@ -1,8 +1,8 @@
 // Owns one policy replica on its own thread and samples groups of completions for shards of prompts.
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using Akka.Event;
 using Akka.Actor;
+using Akka.Event;
 using Dash.Actors.Engines;
 using Dash.Actors.Protocol;
 
