@@ -21,6 +21,9 @@ public static class ClusterRoles
     /// <summary>Path name of the actor on every sampler node that owns its samplers (<c>/user/dash-samplers</c>).</summary>
     public const string SamplerHostName = "dash-samplers";
 
+    /// <summary>Path name of the actor on every node that hears when the run ends (<c>/user/dash-node</c>).</summary>
+    public const string NodeAgentName = "dash-node";
+
     /// <summary>Path name of the singleton manager on coordinator nodes (<c>/user/dash-coordinator</c>).</summary>
     public const string CoordinatorManagerName = "dash-coordinator";
 }

@@ -247,8 +247,8 @@ public sealed partial class TrainingCoordinatorActor
             new Dictionary<string, double>(_totalPhases)));
         if (_parts.Cluster)
         {
-            foreach (var member in Akka.Cluster.Cluster.Get(Context.System).State.Members.Where(m => m.HasRole(ClusterRoles.Sampler)))
-                Context.ActorSelection(new RootActorPath(member.Address) / "user" / ClusterRoles.SamplerHostName).Tell(new RunEnded(_run.RunId, Finished: true));
+            foreach (var member in Akka.Cluster.Cluster.Get(Context.System).State.Members)
+                Context.ActorSelection(new RootActorPath(member.Address) / "user" / ClusterRoles.NodeAgentName).Tell(new RunEnded(_run.RunId, Finished: true));
         }
         Become(() => CommandAny(_ => { }));
     }

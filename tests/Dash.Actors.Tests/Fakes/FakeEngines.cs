@@ -30,6 +30,21 @@ public sealed class FakeEngineFactory : IEngineFactory
 
     public int SampleCalls;
 
+    /// <summary>Sample calls that have started (before <see cref="Gate"/>): a sampler blocked on the gate counts here only.</summary>
+    public int SampleEntered;
+
+    /// <summary>Extra weight floats beyond the two that matter, so weight transfers span several chunks.</summary>
+    public int ExtraWeights { get; set; }
+
+    /// <summary>Hash of the weights the learner published, per version.</summary>
+    public ConcurrentDictionary<long, string> LearnerHashes { get; } = new();
+
+    /// <summary>(version, hash) of every weight vector a sampler of this factory loaded.</summary>
+    public ConcurrentQueue<(long Version, string Sha256)> LoadedHashes { get; } = new();
+
+    internal static string Hash(ReadOnlySpan<float> weights) =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(weights)));
+
     /// <summary>Optimizer step (learner version) at which the learner throws once.</summary>
     public long? LearnerFailsAtVersion { get; set; }
     public float LearningRate { get; set; } = 0.5f;
@@ -45,6 +60,7 @@ public sealed class FakeEngineFactory : IEngineFactory
 
         public IReadOnlyList<SampledCompletion> Sample(IReadOnlyList<int[]> prompts, int groupSize, bool greedy, ulong seed)
         {
+            Interlocked.Increment(ref owner.SampleEntered);
             owner.Gate?.Wait();
             Interlocked.Increment(ref owner.SampleCalls);
             var step = prompts[0][0];
@@ -68,6 +84,7 @@ public sealed class FakeEngineFactory : IEngineFactory
         {
             _skill = weights[0];
             _version = (long)weights[1];
+            owner.LoadedHashes.Enqueue((_version, Hash(weights)));
         }
 
         public void Dispose() { }
@@ -78,13 +95,15 @@ public sealed class FakeEngineFactory : IEngineFactory
         private float _skill = -1;
         private double _grad;
 
-        public int ParameterCount => 2;
+        public int ParameterCount => 2 + owner.ExtraWeights;
         public long Version { get; private set; }
 
         public void CopyWeights(Span<float> destination)
         {
             destination[0] = _skill;
             destination[1] = Version;
+            for (var i = 2; i < destination.Length; i++) destination[i] = MathF.Sin(i * 0.37f + _skill * 3 + Version);
+            owner.LearnerHashes[Version] = Hash(destination);
         }
 
         public float[][] LogProbs(IReadOnlyList<Rollout> rows) => [.. rows.Select(r => new float[r.CompletionIds.Length])];
