@@ -18,6 +18,17 @@ internal static class SharedData
         return Path.Combine(root, relative);
     }
 
+    /// <summary>The repository root (the folder holding Dash.sln), found by walking up from the test assembly.</summary>
+    public static string RepoRoot
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+                if (System.IO.File.Exists(Path.Combine(dir.FullName, "Dash.sln"))) return dir.FullName;
+            throw new InvalidOperationException("Dash.sln was not found above the test assembly.");
+        }
+    }
+
     private static string? FindRoot()
     {
         var env = Environment.GetEnvironmentVariable("DASH_SHARED_DATA");

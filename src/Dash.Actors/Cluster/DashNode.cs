@@ -65,7 +65,7 @@ public sealed class DashNode : IDisposable
     public static DotNettySslSetup TlsSetup(TlsSettings tls)
     {
         var own = X509CertificateLoader.LoadPkcs12FromFile(tls.Certificate, tls.Password, X509KeyStorageFlags.Exportable);
-        var ca = X509Certificate2.CreateFromPemFile(tls.Ca);
+        var ca = X509Certificate2.CreateFromPem(File.ReadAllText(tls.Ca));
         return new DotNettySslSetup(own, suppressValidation: false, requireMutualAuthentication: true, validateCertificateHostname: false,
             customValidator: (certificate, _, peer, _, log) =>
             {

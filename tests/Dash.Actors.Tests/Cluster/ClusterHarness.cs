@@ -46,11 +46,13 @@ public sealed class ClusterHarness : IDisposable
         ClusterNodeSettings.Load([roles], "127.0.0.1", 0, seed is null ? [] : [seed.Address.ToString()], sets: sets);
 
     /// <summary>Starts a node (with the run's SQLite journal, so any node can host the coordinator).</summary>
-    public DashNode Start(ClusterNodeSettings settings)
+    /// <param name="throttled">Run over the throttling transport adapter (so <see cref="Isolate"/> can cut the node off).</param>
+    public DashNode Start(ClusterNodeSettings settings, bool throttled = true)
     {
         var journal = new SqliteJournal(Run.JournalPath);
         journal.Verify();
-        var node = DashNode.Start(settings, TestTimings.WithFallback(journal.ToHocon()));
+        var timings = throttled ? TestTimings : ConfigurationFactory.ParseString("akka.remote.dot-netty.tcp.applied-adapters = []").WithFallback(TestTimings);
+        var node = DashNode.Start(settings, timings.WithFallback(journal.ToHocon()));
         _nodes.Add(node);
         return node;
     }
