@@ -19,8 +19,10 @@ namespace Dash.Actors.Pipeline;
 /// It is event-sourced: a step counts only once its checkpoint is durable and <see cref="StepCommitted"/> is journaled,
 /// and after any crash it replays the journal and continues from the last committed step.
 /// </summary>
-public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor
+public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor, IWithTimers
 {
+    public ITimerScheduler Timers { get; set; } = null!;
+
     private readonly DashSettings _settings;
     private readonly ITrainingData _data;
     private readonly IActorRef _listener;
@@ -73,6 +75,7 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor
         Command<CheckpointSaved>(OnCheckpointSaved);
         Command<Terminated>(m => LoseSampler(m.ActorRef, "it stopped"));
         Command<ClusterEvent.MemberUp>(m => Greet(m.Member));
+        Command<RegreetTick>(_ => Regreet());
         Command<ClusterEvent.UnreachableMember>(m => LoseNode(m.Member.Address, "its node became unreachable"));
         Command<ClusterEvent.MemberRemoved>(m => LoseNode(m.Member.Address, "its node left the cluster"));
         Command<SaveSnapshotSuccess>(_ => { });
@@ -110,8 +113,11 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor
         _accumulator = Context.ActorOf(_parts.Learner(_run.Checkpoints, resumeFrom), "accumulator");
         _parts.StartSamplers(Context, Self);
         if (_parts.Cluster)
+        {
             Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
                 typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.MemberRemoved));
+            Timers.StartPeriodicTimer("regreet", RegreetTick.Instance, TimeSpan.FromSeconds(5));
+        }
         // Each sampler announces itself and is sent the learner's weights; once all hold them, evaluate (fresh run) and start.
         _phases.Enter(Phases.WeightSync);
         // A crash between a step's commit and its evaluation leaves that evaluation due: run it before going on.
@@ -176,6 +182,21 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor
     private void LoseNode(Address node, string why)
     {
         foreach (var sampler in _samplerIds.Keys.Where(r => r.Path.Address == node).ToArray()) LoseSampler(sampler, why);
+    }
+
+    private sealed class RegreetTick
+    {
+        public static readonly RegreetTick Instance = new();
+    }
+
+    /// <summary>Greets again every reachable sampler node none of whose samplers registered (a greeting can be lost, or a
+    /// node can come up before its samplers exist).</summary>
+    private void Regreet()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(Context.System);
+        var registered = _samplerIds.Keys.Select(r => r.Path.Address).ToHashSet();
+        foreach (var member in cluster.State.Members.Where(m => m.Status == MemberStatus.Up && !cluster.State.Unreachable.Contains(m)))
+            if (!registered.Contains(member.Address)) Greet(member);
     }
 
     /// <summary>Cluster mode: tells a sampler node that this coordinator is up (its samplers then register).</summary>

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Configuration;
+using Dash.Actors;
 using Dash.Actors.Persistence;
 using Dash.Actors.Pipeline;
 using Dash.Actors.Protocol;
@@ -13,31 +14,45 @@ namespace Dash.Host.Training;
 
 internal static class TrainingSession
 {
-    public static int Run(EffectiveConfig config, Console2 console, bool allowConfigChange)
+    public static int Run(EffectiveConfig config, Console2 console, bool allowConfigChange, ClusterHost? cluster = null)
     {
         Cli.InitNative();
         var settings = config.Settings;
-        var id = settings.Run.Id.Length > 0 ? settings.Run.Id : $"{settings.Algorithm}-s{settings.Run.Seed}";
-        if (id.IndexOfAny(['/', '\\', ' ']) >= 0 || id is "." or "..")
-            throw new UserException($"dash.run.id = \"{id}\" must be a plain folder name (letters, digits, '-', '_', '.').");
-        string? initFrom = null;
-        TrainingFinished? warmup = null;
-        if (settings.Model.Dir.Length == 0 && settings.Model.WarmupSteps > 0)
-        {
-            var warm = WarmupConfig(config.Text, settings);
-            // Named by its configuration, so RL runs that differ only in their algorithm (dash vs grpo) share one warm-up.
-            var warmId = "warmup-" + RunContext.TrainingHash(warm.Text)[..10];
-            console.Out.WriteLine($"Warm-up {warmId}: {settings.Model.WarmupSteps} supervised steps on worked solutions, so the built-in " +
-                                  "model is sometimes right before RL starts (dash.model.warmup-steps).");
-            var (finished, folder) = RunOne(warm.Text, warm.Settings, warmId, console, allowConfigChange, initFrom: null);
-            if (finished is null) return 2;
-            warmup = finished;
-            initFrom = Fold(folder).Last is { } last ? new CheckpointStore(folder.Checkpoints).PathOf(last.Checkpoint) : null;
-        }
-        var (rl, rlFolder) = RunOne(config.Text, settings, id, console, allowConfigChange, initFrom);
+        var id = RunId(settings);
+        var (initFrom, warmup, ok) = Warmup(config, console, allowConfigChange);
+        if (!ok) return 2;
+        var (rl, rlFolder) = RunOne(config.Text, settings, id, console, allowConfigChange, initFrom, cluster);
         if (rl is null) return 2;
         new TrainingDisplay(console, settings.Run.Steps, 0).Summary(rl, rlFolder.Path, warmup, settings.Learning.Mode == LearningMode.Sft ? "SFT" : "RL");
         return 0;
+    }
+
+    /// <summary>The run's id: <c>dash.run.id</c>, else the algorithm and seed; checked to be a plain folder name.</summary>
+    public static string RunId(DashSettings settings)
+    {
+        var id = settings.Run.Id.Length > 0 ? settings.Run.Id : $"{settings.Algorithm}-s{settings.Run.Seed}";
+        if (id.IndexOfAny(['/', '\\', ' ']) >= 0 || id is "." or "..")
+            throw new UserException($"dash.run.id = \"{id}\" must be a plain folder name (letters, digits, '-', '_', '.').");
+        return id;
+    }
+
+    /// <summary>
+    /// The built-in model's supervised warm-up (shared by every run with the same training settings, and done once):
+    /// returns the checkpoint RL starts from. Runs in this process even on a cluster (it needs no samplers but its own).
+    /// </summary>
+    public static (string? InitFrom, TrainingFinished? Warmup, bool Ok) Warmup(EffectiveConfig config, Console2 console, bool allowConfigChange)
+    {
+        var settings = config.Settings;
+        if (settings.Model.Dir.Length > 0 || settings.Model.WarmupSteps <= 0) return (null, null, true);
+        var warm = WarmupConfig(config.Text, settings);
+        // Named by its configuration, so RL runs that differ only in their algorithm (dash vs grpo) share one warm-up.
+        var warmId = "warmup-" + RunContext.TrainingHash(warm.Text)[..10];
+        console.Out.WriteLine($"Warm-up {warmId}: {settings.Model.WarmupSteps} supervised steps on worked solutions, so the built-in " +
+                              "model is sometimes right before RL starts (dash.model.warmup-steps).");
+        var (finished, folder) = RunOne(warm.Text, warm.Settings, warmId, console, allowConfigChange, initFrom: null, cluster: null);
+        if (finished is null) return (null, null, false);
+        var initFrom = Fold(folder).Last is { } last ? new CheckpointStore(folder.Checkpoints).PathOf(last.Checkpoint) : null;
+        return (initFrom, finished, true);
     }
 
     /// <summary>The warm-up run's configuration: the sft preset with the warm-up's steps, learning rate and batch.</summary>
@@ -58,7 +73,7 @@ internal static class TrainingSession
 
     /// <summary>Runs (or resumes) one run to its end; null when it failed.</summary>
     private static (TrainingFinished? Finished, RunFolder Folder) RunOne(
-        string configText, DashSettings settings, string id, Console2 console, bool allowConfigChange, string? initFrom)
+        string configText, DashSettings settings, string id, Console2 console, bool allowConfigChange, string? initFrom, ClusterHost? cluster)
     {
         var path = Path.Combine(settings.Run.RunsDir, id);
         var journal = JournalConfig.For(settings.Persistence, new RunFolder(path).Journal);
@@ -100,7 +115,8 @@ internal static class TrainingSession
         var display = new TrainingDisplay(console, settings.Run.Steps, recovered.NextStep);
         var inbox = new BlockingCollection<object>();
         var run = new RunContext(id, configText, new CheckpointStore(folder.Checkpoints), allowConfigChange);
-        using var system = ActorSystem.Create("dash", journal.ToHocon().WithFallback(RunEventSerializer.Hocon).WithFallback(ActorSystemConfig.Base));
+        var node = cluster?.Start(journal.ToHocon(), engines.Factory, settings.Sampling.Samplers);
+        using var system = node?.System ?? ActorSystem.Create("dash", journal.ToHocon().WithFallback(RunEventSerializer.Hocon).WithFallback(ActorSystemConfig.Base));
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
@@ -111,8 +127,20 @@ internal static class TrainingSession
         try
         {
             var listener = system.ActorOf(Props.Create(() => new Forwarder(inbox)), "listener");
-            system.ActorOf(RunSupervisorActor.Props(
-                parent => TrainingCoordinatorActor.Props(settings, engines.Data, engines.Factory, parent, run), listener), "run");
+            if (node is null)
+            {
+                system.ActorOf(RunSupervisorActor.Props(
+                    parent => TrainingCoordinatorActor.Props(settings, engines.Data, engines.Factory, parent, run), listener), "run");
+            }
+            else
+            {
+                // The coordinator is a cluster singleton: it runs on the oldest coordinator node and moves on failure.
+                var parts = new ClusterParts(settings, engines.Factory, node.Settings.Transfer);
+                node.StartCoordinator(RunSupervisorActor.Props(
+                    parent => TrainingCoordinatorActor.Props(settings, engines.Data, parts, parent, run), listener));
+                node.RunEnded.ContinueWith(t => inbox.Add(t.Result), TaskScheduler.Default);
+                console.Out.WriteLine($"Coordinator node {node.Address} ({string.Join(",", node.Settings.Roles)}); the run starts when a sampler node joins.");
+            }
             object? end = null;
             display.Live(() =>
             {
@@ -120,6 +148,14 @@ internal static class TrainingSession
                 {
                     display.On(message);
                     artifacts.On(message);
+                    if (message is RunEnded ended)
+                    {
+                        // Another coordinator node finished the run (this one was on standby).
+                        var state = Fold(folder);
+                        var evals = state.Evals.Select(e => JsonSerializer.Deserialize<EvalReport>(e.ReportJson)!).ToArray();
+                        end = new TrainingFinished(state.NextStep, state.Last?.PolicyVersion ?? 0, evals.FirstOrDefault(), evals.LastOrDefault(), 0, []);
+                        return;
+                    }
                     if (message is TrainingFinished or TrainingFailed)
                     {
                         end = message;
@@ -146,6 +182,8 @@ internal static class TrainingSession
         finally
         {
             Console.CancelKeyPress -= onCancel;
+            // A cluster node leaves gracefully (the singleton hands over at once); a local system just stops.
+            if (node is not null) node.Leave(TimeSpan.FromSeconds(15));
             system.Terminate().Wait(TimeSpan.FromSeconds(30));
         }
     }

@@ -1,0 +1,74 @@
+// Starts this process's cluster node for `dash node`: joins the seed nodes, hosts samplers and/or the coordinator.
+using Akka.Configuration;
+using Dash.Actors;
+using Dash.Actors.Engines;
+using Dash.Actors.Settings;
+
+namespace Dash.Host.Training;
+
+internal sealed class ClusterHost(ClusterNodeSettings settings, Console2 console)
+{
+    public ClusterNodeSettings Settings { get; } = settings;
+
+    /// <summary>Starts the node, waits until it is Up (or fails naming the seed nodes), and starts its samplers if it has the role.</summary>
+    public DashNode Start(Config journal, IEngineFactory factory, int samplers)
+    {
+        Settings.CheckPortFree();
+        var node = DashNode.Start(Settings, journal);
+        console.Out.WriteLine($"Node {node.Address} starting as {string.Join(",", Settings.Roles)}" +
+                              (Settings.SeedNodes.Length == 0 ? " (first node: it forms the cluster)." : $"; joining {string.Join(", ", Settings.SeedNodes)}."));
+        // Samplers exist before the node is Up, so the coordinator's greeting (sent when it sees this node come up) finds them.
+        if (Settings.Has(ClusterRoles.Sampler)) node.StartSamplers(factory, samplers);
+        if (!node.WaitUntilUp(Settings.JoinTimeout))
+        {
+            node.Dispose();
+            throw new UserException($"could not join the cluster through {string.Join(", ", Settings.SeedNodes)} within {Settings.JoinTimeout.TotalSeconds:0} s " +
+                                    "(dash.cluster.join-timeout). Is a node running there, with the same TLS setting and certificates from the same CA?");
+        }
+        if (Settings.Has(ClusterRoles.Sampler))
+        {
+            console.Out.WriteLine($"{samplers} sampler(s) ready on {node.Address}; they register when the coordinator greets them.");
+        }
+        return node;
+    }
+
+    /// <summary>A node without the coordinator role: serves sampling until the run ends, this node is removed, or Ctrl-C.</summary>
+    public int RunWorker(DashSettings training)
+    {
+        Cli.InitNative();
+        var engines = EngineSetup.Create(training);
+        var node = Start(Config.Empty, engines.Factory, training.Sampling.Samplers);
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            var ended = node.RunEnded;
+            var removed = node.System.WhenTerminated;
+            var which = Task.WaitAny([ended, removed], cancel.Token);
+            if (which == 0)
+            {
+                console.Out.WriteLine($"Run {ended.Result.RunId} {(ended.Result.Finished ? "finished" : "ended")}; leaving the cluster.");
+                return 0;
+            }
+            console.Err.WriteLine("dash: this node was removed from the cluster (it was unreachable and the others downed it). " +
+                                  "Start it again to rejoin; the coordinator re-issued its work.");
+            return 3;
+        }
+        catch (OperationCanceledException)
+        {
+            console.Out.WriteLine("Interrupted: leaving the cluster (the coordinator re-issues any shard this node held).");
+            return 130;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+            node.Leave(TimeSpan.FromSeconds(15));
+            node.Dispose();
+        }
+    }
+}
