@@ -21,9 +21,6 @@ public sealed class SimMetrics
     /// <summary>Per published version: when the learner published it and when the last sampler had it.</summary>
     public Dictionary<long, (double Published, double LastDelivered)> Publishes { get; } = [];
 
-    /// <summary>Virtual time the first shard of each training step reached a sampler.</summary>
-    public Dictionary<long, double> StepFirstShard { get; } = [];
-
     /// <summary>Every committed step's report with the virtual time it arrived.</summary>
     public List<(double Time, StepReport Report)> Steps { get; } = [];
 
@@ -32,11 +29,6 @@ public sealed class SimMetrics
 
     /// <summary>The run finished (the coordinator sent <see cref="TrainingFinished"/>) or failed.</summary>
     public bool Done { get; set; }
-
-    public void ShardStarted(long step, double now)
-    {
-        if (step >= 0) StepFirstShard.TryAdd(step, now);
-    }
 
     public void Delivered(long version, double now)
     {

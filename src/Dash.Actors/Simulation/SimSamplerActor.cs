@@ -54,7 +54,6 @@ public sealed class SimSamplerActor : ReceiveActor
         // The shard took one latency to arrive; the result takes its bytes' transfer time to return.
         var start = _sim.Clock.Now + cost.LatencySeconds;
         var reply = cost.LatencySeconds + seconds + cost.TransferSeconds(batch.CompletionTokens * cost.RolloutBytesPerToken);
-        _sim.Metrics.ShardStarted(shard.Step, _sim.Clock.Now);
         _sim.Metrics.SamplerBusy.Add((_id, start, start + seconds));
         _sim.Clock.Schedule(reply, _coordinator, new ShardSampled(batch, _id, seconds), Self);
         _sim.Clock.Schedule(reply, _coordinator, new SamplerReady(_id, _version), Self);

@@ -7,7 +7,7 @@ using Dash.Actors.Settings;
 namespace Dash.Actors.Simulation;
 
 /// <summary>What a simulation predicts, per optimizer step (virtual seconds) unless named otherwise.</summary>
-/// <param name="MeanStepSeconds">Mean time of one optimizer step, from its first shard (step 0) or the previous commit to its commit.</param>
+/// <param name="MeanStepSeconds">Mean time of one optimizer step, from the previous commit (step 0: the initial weight sync) to its commit.</param>
 /// <param name="SampleSeconds">Mean time per step during which at least one sampler was sampling.</param>
 /// <param name="LearnSeconds">Mean learner compute per step (old log-probs, forward+backward, optimizer).</param>
 /// <param name="WeightSyncSeconds">Mean time per step from the optimizer step's end until the last sampler acknowledged the new weights.</param>
@@ -112,8 +112,9 @@ public static class Simulator
     private static SimulationResult Summarise(DashSettings s, int samplers, CostModel cost, SimMetrics m, long events)
     {
         var steps = m.Steps.Select(x => x.Report).ToArray();
-        if (steps.Length == 0 || !m.StepFirstShard.TryGetValue(0, out var begin))
-            throw new InvalidOperationException($"the simulation committed no step. {string.Join(" ", m.Problems)}");
+        if (steps.Length == 0) throw new InvalidOperationException($"the simulation committed no step. {string.Join(" ", m.Problems)}");
+        // Step 0 starts when the last sampler acknowledged the initial weights (the coordinator then starts it at once).
+        var begin = m.Publishes[0].LastDelivered + cost.LatencySeconds;
         var ends = m.Steps.Select(x => x.Time).ToArray();
         var stepSeconds = ends.Select((end, k) => end - (k == 0 ? begin : ends[k - 1])).ToArray();
         var end = ends[^1];

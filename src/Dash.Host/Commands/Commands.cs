@@ -16,5 +16,6 @@ internal static class CommandTree
         ModelCommands.Generate(console),
         EvalCommand.Create(console),
         BenchCommand.Create(console),
+        SimulateCommand.Create(console),
     ];
 }
