@@ -48,6 +48,7 @@ internal static class SimulateCommand
                 }
             }
             c.Out.Write(Table(results, configs[0].Settings, stepCount));
+            c.Out.WriteLine($"cost model (hocon/simulate.conf with overrides): {string.Join(", ", model.Describe().Select(kv => $"{kv.Key}={kv.Value}"))}");
             foreach (var (name, settings) in configs)
             {
                 var shards = MaxShardsInFlight(settings);
