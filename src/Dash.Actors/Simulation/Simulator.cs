@@ -14,6 +14,7 @@ namespace Dash.Actors.Simulation;
 /// <param name="OtherSeconds">The rest of a step: scoring, messages' latency, waiting.</param>
 /// <param name="SamplerUtilisation">Fraction of the samplers' time spent sampling (all samplers together).</param>
 /// <param name="LearnerUtilisation">Fraction of the learner's time spent computing.</param>
+/// <param name="VerifierUtilisation">Fraction of the verifier workers' time spent scoring (all workers together).</param>
 /// <param name="KeptFraction">Samples kept by gradient filtering.</param>
 /// <param name="SamplesPerSecond">Sampled completions per virtual second.</param>
 /// <param name="Events">Virtual-time events the clock released (a measure of the simulation's work).</param>
@@ -21,7 +22,7 @@ namespace Dash.Actors.Simulation;
 /// <param name="Problems">Warnings and errors the run reported (none in a healthy run).</param>
 public sealed record SimulationResult(
     string Algorithm, int Samplers, int Steps, double MeanStepSeconds, double SampleSeconds, double LearnSeconds,
-    double WeightSyncSeconds, double OtherSeconds, double SamplerUtilisation, double LearnerUtilisation, double KeptFraction,
+    double WeightSyncSeconds, double OtherSeconds, double SamplerUtilisation, double LearnerUtilisation, double VerifierUtilisation, double KeptFraction,
     double SamplesPerSecond, long Events, IReadOnlyList<double> StepSeconds, IReadOnlyList<string> Problems);
 
 /// <summary>
@@ -131,6 +132,7 @@ public static class Simulator
         return new SimulationResult(
             s.Algorithm, samplers, n, mean, sample / n, learn / n, sync / n, Math.Max(0, mean - phases),
             total > 0 ? samplerBusy / (samplers * total) : 0, total > 0 ? learn / total : 0,
+            total > 0 ? m.VerifierBusy.Sum(b => Math.Max(0, Math.Min(b.End, end) - Math.Max(b.Start, begin))) / (s.Verifier.Workers * total) : 0,
             seen == 0 ? 0 : (double)kept / seen, total > 0 ? steps.Sum(r => (double)r.Samples) / total : 0, events, stepSeconds, [.. m.Problems]);
     }
 

@@ -107,11 +107,11 @@ internal static class SimulateCommand
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.AppendLine("algorithm,samplers,steps,step_seconds,sample_seconds,learn_seconds,weight_sync_seconds,other_seconds," +
-                      "sampler_utilisation,learner_utilisation,kept_fraction,samples_per_second,events");
+                      "sampler_utilisation,learner_utilisation,verifier_utilisation,kept_fraction,samples_per_second,events");
         foreach (var r in results)
         {
             sb.AppendLine(inv, $"{r.Algorithm},{r.Samplers},{r.Steps},{r.MeanStepSeconds:R},{r.SampleSeconds:R},{r.LearnSeconds:R},{r.WeightSyncSeconds:R}," +
-                               $"{r.OtherSeconds:R},{r.SamplerUtilisation:R},{r.LearnerUtilisation:R},{r.KeptFraction:R},{r.SamplesPerSecond:R},{r.Events}");
+                               $"{r.OtherSeconds:R},{r.SamplerUtilisation:R},{r.LearnerUtilisation:R},{r.VerifierUtilisation:R},{r.KeptFraction:R},{r.SamplesPerSecond:R},{r.Events}");
         }
         return sb.ToString();
     }
