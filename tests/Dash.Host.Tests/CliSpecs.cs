@@ -11,7 +11,7 @@ public sealed class CliSpecs
     {
         var r = CliHarness.Run("--help");
         Assert.Equal(0, r.ExitCode);
-        foreach (var command in new[] { "train", "sft", "eval", "runs", "config", "generate", "grade", "tokenize" })
+        foreach (var command in new[] { "train", "sft", "eval", "runs", "config", "generate", "grade", "tokenize", "simulate", "node" })
             Assert.Contains(command, r.Out, StringComparison.Ordinal);
     }
 

@@ -17,5 +17,6 @@ internal static class CommandTree
         EvalCommand.Create(console),
         BenchCommand.Create(console),
         NodeCommand.Create(console),
+        SimulateCommand.Create(console),
     ];
 }
