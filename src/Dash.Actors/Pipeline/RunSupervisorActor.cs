@@ -28,6 +28,7 @@ public sealed class RunSupervisorActor : ReceiveActor, IWithTimers
         _firstBackoff = firstBackoff;
         Receive<StepReport>(m => { _failures = 0; _listener.Tell(m); });
         Receive<EvalReport>(m => _listener.Tell(m));
+        Receive<SamplersChanged>(m => _listener.Tell(m));
         Receive<TrainingWarning>(m => { _lastProblem = m.Message; _listener.Tell(m); });
         Receive<TrainingFinished>(m => { _done = true; _listener.Tell(m); });
         Receive<TrainingFailed>(m => { _done = true; _listener.Tell(m); });

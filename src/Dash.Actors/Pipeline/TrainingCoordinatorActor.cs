@@ -138,6 +138,7 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor, I
             _samplerVersion[id] = -1;
             Context.Watch(Sender);
             _accumulator.Tell(new SendWeightsTo(Sender));
+            if (_parts.Cluster) _listener.Tell(new SamplersChanged($"sampler joined: {Sender.Path} ({_samplers.Count} sampler(s))", _samplers.Count));
         }
         else
         {

@@ -45,6 +45,7 @@ public sealed class DashSerializer(ExtendedActorSystem system) : SerializerWithS
         [typeof(TrainingFinished)] = "training-finished.v1",
         [typeof(TrainingFailed)] = "training-failed.v1",
         [typeof(Pipeline.TrainingWarning)] = "training-warning.v1",
+        [typeof(SamplersChanged)] = "samplers-changed.v1",
     };
 
     public override int Identifier => Id;
@@ -85,7 +86,7 @@ public sealed class DashSerializer(ExtendedActorSystem system) : SerializerWithS
                 case WeightsApplied m: w.Write(m.SamplerId); w.Write(m.PolicyVersion); w.Write(m.Sha256); break;
                 case SaveCheckpoint m: w.Write(m.Step); break;
                 case CheckpointSaved m: w.Write(m.Step); w.Write(m.Name); w.Write(m.Sha256); w.Write(m.Seconds); break;
-                case StepReport or EvalReport or TrainingFinished or TrainingFailed or Pipeline.TrainingWarning:
+                case StepReport or EvalReport or TrainingFinished or TrainingFailed or Pipeline.TrainingWarning or SamplersChanged:
                     w.Write(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType())); break;
                 default: throw new ArgumentException($"DashSerializer cannot serialize {obj.GetType()}.");
             }
@@ -127,6 +128,7 @@ public sealed class DashSerializer(ExtendedActorSystem system) : SerializerWithS
             "training-finished.v1" => Json<TrainingFinished>(bytes),
             "training-failed.v1" => Json<TrainingFailed>(bytes),
             "training-warning.v1" => Json<Pipeline.TrainingWarning>(bytes),
+            "samplers-changed.v1" => Json<SamplersChanged>(bytes),
             _ => throw new SerializationException($"DashSerializer: unknown manifest '{manifest}' (a newer Dash version sent it?)."),
         };
     }

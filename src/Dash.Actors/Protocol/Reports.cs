@@ -34,3 +34,6 @@ public sealed record TrainingFinished(long Steps, long PolicyVersion, EvalReport
 
 /// <summary>Training stopped on an error the user must see.</summary>
 public sealed record TrainingFailed(string Reason) : IDashMessage;
+
+/// <summary>A change in the samplers the coordinator works with (cluster mode: nodes joining and leaving).</summary>
+public sealed record SamplersChanged(string Message, int Samplers) : IDashMessage;

@@ -48,6 +48,9 @@ internal sealed class TrainingDisplay(Console2 console, int totalSteps, long sta
             case EvalReport e:
                 Write(string.Create(Inv, $"eval after step {e.Step}: held-out accuracy {e.Accuracy:P1} ({e.Correct}/{e.Problems}), {e.Seconds:0.0} s"));
                 break;
+            case SamplersChanged c:
+                Write(c.Message);
+                break;
             case TrainingWarning w:
                 Write($"warning: {w.Message}");
                 break;

@@ -1,0 +1,159 @@
+// The cluster acceptance: real `dash node` processes on 127.0.0.1 with a PostgreSQL journal; a sampler process is SIGKILLed.
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Dash.Actors.Persistence;
+using Dash.Actors.Protocol;
+using Dash.Actors.Tests.Persistence;
+using Dash.Host.Tests.Crash;
+using Xunit.Abstractions;
+
+namespace Dash.Host.Tests.Cluster;
+
+[Trait("Category", "EndToEnd")]
+public sealed class ClusterProcessSpecs(PostgresServer server, ITestOutputHelper output) : IClassFixture<PostgresServer>, IDisposable
+{
+    private const int Steps = 12;
+    private readonly string _dir = Directory.CreateTempSubdirectory("dash-cluster-").FullName;
+    private readonly List<NodeProcess> _processes = [];
+
+    private static readonly string[] Sets =
+    [
+        "model.warmup-steps=6", "model.warmup-batch=8", "sampling.prompts-per-step=12", "sampling.batch-size=4", "run.eval-problems=8",
+        "run.eval-every=4", "model.threads=1", "sampling.max-new-tokens=24",
+    ];
+
+    public void Dispose()
+    {
+        foreach (var p in _processes) p.Dispose();
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the OS to clean.
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    private NodeProcess Node(string runsDir, string db, params string[] args)
+    {
+        string[] all = ["node", .. args, "--runs-dir", runsDir, "--run-id", "cluster", "--steps", $"{Steps}",
+            "--set", "persistence.journal=postgres", .. Sets.SelectMany(s => new[] { "--set", s })];
+        var p = new NodeProcess(all, runsDir, db);
+        _processes.Add(p);
+        return p;
+    }
+
+    [Fact]
+    public async Task Should_train_on_three_sampler_processes_lose_one_to_SIGKILL_and_end_bit_identical_to_one_process()
+    {
+        var (clusterDir, referenceDir) = (Directory.CreateDirectory(Path.Combine(_dir, "cluster")).FullName, Directory.CreateDirectory(Path.Combine(_dir, "one")).FullName);
+        var (clusterDb, referenceDb) = (server.NewDatabase(), server.NewDatabase());
+
+        // The same training in one process (dash train) is the reference.
+        var referenceArgs = CrashLoop.TrainArgs(referenceDir, "cluster", Steps, [.. Sets, "persistence.journal=postgres"]);
+        var reference = Task.Run(() => DashProcess.Run(referenceArgs, referenceDir, kill: null, delayMs: 0,
+            env: new Dictionary<string, string> { ["DASH_POSTGRES"] = referenceDb }, timeoutSeconds: 300));
+
+        var port = FreePort();
+        var coordinator = Node(clusterDir, clusterDb, "--role", "coordinator,learner", "--port", $"{port}");
+        var samplers = Enumerable.Range(0, 3).Select(_ => Node(clusterDir, clusterDb, "--role", "sampler", "--seed-nodes", $"127.0.0.1:{port}")).ToArray();
+
+        // Once all three samplers work, kill one while a step samples (12 shards of one prompt each keep all 3 busy).
+        Assert.True(coordinator.WaitForLine(l => l.Contains("(3 sampler(s))", StringComparison.Ordinal), TimeSpan.FromSeconds(240)),
+            "the three samplers never all joined:\n" + coordinator.Output);
+        var stepsSoFar = coordinator.Lines.Count(l => l.StartsWith("step ", StringComparison.Ordinal));
+        Assert.True(coordinator.WaitForLine(_ => coordinator.Lines.Count(l => l.StartsWith("step ", StringComparison.Ordinal)) > stepsSoFar, TimeSpan.FromSeconds(60)),
+            "no step after the samplers joined:\n" + coordinator.Output);
+        Thread.Sleep(100);
+        var killed = Stopwatch.StartNew();
+        samplers[1].Kill();
+        Assert.True(coordinator.WaitForLine(l => l.Contains("is gone", StringComparison.Ordinal), TimeSpan.FromSeconds(60)),
+            "the coordinator never noticed the killed sampler:\n" + coordinator.Output);
+        var noticed = killed.Elapsed;
+
+        Assert.True(coordinator.WaitForExit(TimeSpan.FromSeconds(300)), "the coordinator did not finish:\n" + coordinator.Output);
+        Assert.True(samplers[0].WaitForExit(TimeSpan.FromSeconds(60)) && samplers[2].WaitForExit(TimeSpan.FromSeconds(60)),
+            "surviving sampler nodes did not leave after the run ended");
+        var one = await reference;
+        output.WriteLine($"sampler loss noticed {noticed.TotalSeconds:0.0} s after SIGKILL: {coordinator.Lines.First(l => l.Contains("is gone", StringComparison.Ordinal))}");
+        Assert.Equal(0, one.ExitCode);
+        Assert.Equal(0, coordinator.ExitCode);
+        Assert.Equal(0, samplers[0].ExitCode);
+
+        var clusterRun = new RunFolder(Path.Combine(clusterDir, "cluster"), new PostgresJournal(clusterDb));
+        var reports = clusterRun.ReadEvents().OfType<StepCommitted>().Select(e => JsonSerializer.Deserialize<StepReport>(e.ReportJson)!).ToArray();
+        output.WriteLine($"re-issued shards per step: {string.Join(" ", reports.Select(r => r.ReissuedShards))}; duplicates: {reports.Sum(r => r.DuplicateShards)}");
+        Assert.All(reports, r => Assert.Equal(48, r.Samples)); // no lost sample: every step learned from its whole batch
+        Assert.All(reports, r => Assert.Equal(0, r.DuplicateShards));
+        Assert.Contains(reports, r => r.ReissuedShards >= 1);
+        // Every step exactly once, the same checkpoints bit for bit, the same evaluations, the same final model as one process.
+        var warmup = Path.GetFileName(Assert.Single(Directory.GetDirectories(clusterDir, "warmup-*")));
+        CrashLoop.AssertSameRun(new RunFolder(Path.Combine(clusterDir, warmup), new PostgresJournal(clusterDb)),
+            new RunFolder(Path.Combine(referenceDir, warmup), new PostgresJournal(referenceDb)), 6);
+        CrashLoop.AssertSameRun(clusterRun, new RunFolder(Path.Combine(referenceDir, "cluster"), new PostgresJournal(referenceDb)), Steps);
+    }
+
+    /// <summary>A `dash node` subprocess whose output lines are collected as they come.</summary>
+    private sealed class NodeProcess : IDisposable
+    {
+        private readonly Process _p;
+        private readonly ConcurrentQueue<string> _lines = new();
+        private readonly System.Text.StringBuilder _all = new();
+
+        public NodeProcess(IEnumerable<string> args, string dir, string db)
+        {
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
+            start.ArgumentList.Add(DashProcess.DllPath);
+            foreach (var a in args) start.ArgumentList.Add(a);
+            start.Environment["DASH_POSTGRES"] = db;
+            _p = new Process { StartInfo = start };
+            _p.OutputDataReceived += (_, e) => Add(e.Data);
+            _p.ErrorDataReceived += (_, e) => Add(e.Data);
+            _p.Start();
+            _p.BeginOutputReadLine();
+            _p.BeginErrorReadLine();
+        }
+
+        private void Add(string? line)
+        {
+            if (line is null) return;
+            _lines.Enqueue(line);
+            lock (_all) _all.AppendLine(line);
+        }
+
+        public IReadOnlyCollection<string> Lines => _lines;
+
+        public string Output
+        {
+            get
+            {
+                lock (_all) return _all.ToString();
+            }
+        }
+
+        public int ExitCode => _p.ExitCode;
+
+        public bool WaitForLine(Func<string, bool> match, TimeSpan timeout) => SpinWait.SpinUntil(() => _lines.Any(match) || _p.HasExited && _lines.Any(match), timeout);
+
+        public bool WaitForExit(TimeSpan timeout) => _p.WaitForExit(timeout);
+
+        public void Kill() => _p.Kill(entireProcessTree: true); // SIGKILL on Linux
+
+        public void Dispose()
+        {
+            if (!_p.HasExited) _p.Kill(entireProcessTree: true);
+            _p.Dispose();
+        }
+    }
+}
