@@ -47,7 +47,10 @@ public sealed record ClusterNodeSettings(
         var roleList = roles.SelectMany(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct().ToArray();
         if (roleList.Length == 0) throw new SettingsException($"--role is required: one or more of {string.Join(", ", ClusterRoles.All)} (comma-separated).");
         foreach (var role in roleList)
-            if (!ClusterRoles.All.Contains(role)) throw new SettingsException($"--role {role}: unknown role; choose from {string.Join(", ", ClusterRoles.All)}.");
+            if (role == ClusterRoles.Verifier)
+                throw new SettingsException("--role verifier: answers are verified in the coordinator node's verifier pool (dash.verifier.workers); " +
+                                            "at ~100k-500k verifications/s per core a separate node would only add a network hop. Use coordinator,learner or sampler.");
+            else if (!ClusterRoles.All.Contains(role)) throw new SettingsException($"--role {role}: unknown role; choose from {string.Join(", ", ClusterRoles.All)}.");
         // The learner lives inside the coordinator singleton (it owns the optimizer and the checkpoints the journal names).
         if (roleList.Contains(ClusterRoles.Learner) != roleList.Contains(ClusterRoles.Coordinator))
             throw new SettingsException("--role: the learner runs with the coordinator (it writes the checkpoints the coordinator journals); " +

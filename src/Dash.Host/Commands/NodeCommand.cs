@@ -12,8 +12,8 @@ internal static class NodeCommand
         var options = new ConfigOptions();
         var role = new Option<string[]>("--role", "-r")
         {
-            Description = "This node's roles, comma-separated: coordinator,learner (the coordinator singleton with its learner; " +
-                          "journal on PostgreSQL), sampler, verifier.",
+            Description = "This node's roles, comma-separated: coordinator,learner (the coordinator singleton with its learner and " +
+                          "verifier pool; journal on PostgreSQL) and/or sampler.",
             Required = true,
         };
         var seeds = new Option<string[]>("--seed-nodes")
