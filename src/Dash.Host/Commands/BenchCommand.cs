@@ -13,7 +13,12 @@ internal static class BenchCommand
     public static Command Create(Func<ParseResult, Console2> console)
     {
         var options = new ConfigOptions();
-        var algorithms = new Option<string>("--algorithms") { Description = "Comma-separated presets to compare.", DefaultValueFactory = _ => "grpo,dash" };
+        var algorithms = new Option<string>("--algorithms")
+        {
+            Description = "Comma-separated presets to compare; a variant adds settings after '+', e.g. dash+sampling.samplers=2 or " +
+                          "ppo-multi+run.steps=22 (equal wall time).",
+            DefaultValueFactory = _ => "grpo,dash",
+        };
         var repeats = new Option<int>("--repeats") { Description = "Runs per algorithm (interleaved); medians are reported.", DefaultValueFactory = _ => 3 };
         var steps = new Option<int>("--steps") { Description = "Optimizer steps per run.", DefaultValueFactory = _ => 20 };
         var output = new Option<string>("--output", "-o") { Description = "Markdown file for the results table.", DefaultValueFactory = _ => "bench/results/compare.md" };
@@ -33,12 +38,15 @@ internal static class BenchCommand
             {
                 foreach (var name in names)
                 {
-                    var config = options.Load(p, [$"run.steps={p.GetValue(steps)}", $"run.runs-dir={session}", $"run.id={name}-r{r}", "run.eval-every=0"], name);
+                    var parts = name.Split('+');
+                    var id = new string([.. name.Select(ch => char.IsLetterOrDigit(ch) || ch is '-' or '_' or '.' ? ch : '-')]);
+                    var config = options.Load(p, [$"run.steps={p.GetValue(steps)}", $"run.runs-dir={session}", $"run.id={id}-r{r}", "run.eval-every=0", .. parts[1..]],
+                        parts[0]);
                     var quiet = c with { Out = TextWriter.Null, IsTerminal = false };
                     var clock = System.Diagnostics.Stopwatch.StartNew();
                     var code = TrainingSession.Run(config, quiet, allowConfigChange: false);
-                    if (code != 0) throw new UserException($"the {name} run failed (exit {code}); see {session}/{name}-r{r}.");
-                    results[name].Add(Read(new RunFolder(Path.Combine(session, $"{name}-r{r}")), clock.Elapsed.TotalSeconds));
+                    if (code != 0) throw new UserException($"the {name} run failed (exit {code}); see {session}/{id}-r{r}.");
+                    results[name].Add(Read(new RunFolder(Path.Combine(session, $"{id}-r{r}")), clock.Elapsed.TotalSeconds));
                     c.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name} repeat {r + 1}: {results[name][^1].TrainSeconds:0.0} s training, accuracy {results[name][^1].Accuracy:P1}"));
                 }
             }

@@ -111,7 +111,8 @@ internal static class TrainingSession
             : $"Training run {id}: {settings.Algorithm}, {settings.Run.Steps} steps, {engines.Description}.");
         File.WriteAllText(folder.Config, configText);
 
-        var artifacts = new RunArtifacts(folder, recovered);
+        // A standby coordinator node starts its artifacts when the run reaches it (the journal has grown meanwhile).
+        var artifacts = cluster is null ? new RunArtifacts(folder, recovered) : null;
         var display = new TrainingDisplay(console, settings.Run.Steps, recovered.NextStep);
         var inbox = new BlockingCollection<object>();
         var run = new RunContext(id, configText, new CheckpointStore(folder.Checkpoints), allowConfigChange);
@@ -147,7 +148,18 @@ internal static class TrainingSession
                 foreach (var message in inbox.GetConsumingEnumerable(cancel.Token))
                 {
                     display.On(message);
-                    artifacts.On(message);
+                    if (artifacts is null)
+                    {
+                        var now = Fold(folder);
+                        artifacts = new RunArtifacts(folder, now);
+                        var already = message is StepReport sr && now.Steps.Any(x => x.Step == sr.Step)
+                                      || message is EvalReport er && now.Evals.Any(x => x.Step == er.Step);
+                        if (!already) artifacts.On(message);
+                    }
+                    else
+                    {
+                        artifacts.On(message);
+                    }
                     if (message is RunEnded ended)
                     {
                         // Another coordinator node finished the run (this one was on standby).
@@ -166,7 +178,7 @@ internal static class TrainingSession
             switch (end)
             {
                 case TrainingFinished f:
-                    artifacts.Finish(f, settings.Algorithm);
+                    (artifacts ?? new RunArtifacts(folder, Fold(folder))).Finish(f, settings.Algorithm);
                     return (f, folder);
                 case TrainingFailed failed:
                     throw new UserException(failed.Reason);

@@ -104,6 +104,43 @@ public sealed class ClusterProcessSpecs(PostgresServer server, ITestOutputHelper
         CrashLoop.AssertSameRun(clusterRun, new RunFolder(Path.Combine(referenceDir, "cluster"), new PostgresJournal(referenceDb)), Steps);
     }
 
+    [Fact]
+    public async Task Should_move_the_coordinator_to_the_standby_node_when_its_process_is_SIGKILLed_and_end_bit_identical()
+    {
+        var (clusterDir, referenceDir) = (Directory.CreateDirectory(Path.Combine(_dir, "failover")).FullName, Directory.CreateDirectory(Path.Combine(_dir, "one")).FullName);
+        var (clusterDb, referenceDb) = (server.NewDatabase(), server.NewDatabase());
+        var referenceArgs = CrashLoop.TrainArgs(referenceDir, "cluster", Steps, [.. Sets, "persistence.journal=postgres"]);
+        var reference = Task.Run(() => DashProcess.Run(referenceArgs, referenceDir, kill: null, delayMs: 0,
+            env: new Dictionary<string, string> { ["DASH_POSTGRES"] = referenceDb }, timeoutSeconds: 300));
+
+        // Four nodes (so a majority survives the loss of one): two coordinators sharing the run folder and journal, two samplers.
+        var port = FreePort();
+        var first = Node(clusterDir, clusterDb, "--role", "coordinator,learner", "--port", $"{port}");
+        Assert.True(first.WaitForLine(l => l.StartsWith("Coordinator node", StringComparison.Ordinal), TimeSpan.FromSeconds(240)),
+            "the first coordinator never started its node:\n" + first.Output);
+        var standby = Node(clusterDir, clusterDb, "--role", "coordinator,learner", "--seed-nodes", $"127.0.0.1:{port}");
+        var samplers = Enumerable.Range(0, 2).Select(_ => Node(clusterDir, clusterDb, "--role", "sampler", "--seed-nodes", $"127.0.0.1:{port}")).ToArray();
+        Assert.True(standby.WaitForLine(l => l.StartsWith("Coordinator node", StringComparison.Ordinal), TimeSpan.FromSeconds(120)),
+            "the standby coordinator never joined:\n" + standby.Output);
+        Assert.True(first.WaitForLine(l => l.StartsWith("step 3/", StringComparison.Ordinal), TimeSpan.FromSeconds(240)),
+            "the cluster never reached step 3:\n" + first.Output);
+
+        var killed = Stopwatch.StartNew();
+        first.Kill();
+        Assert.True(standby.WaitForLine(l => l.StartsWith("step ", StringComparison.Ordinal), TimeSpan.FromSeconds(120)),
+            "the standby never took over:\n" + standby.Output);
+        var tookOver = killed.Elapsed;
+        Assert.True(standby.WaitForExit(TimeSpan.FromSeconds(300)), "the standby did not finish the run:\n" + standby.Output);
+        output.WriteLine($"first step on the standby {tookOver.TotalSeconds:0.0} s after SIGKILL of the coordinator's process");
+        output.WriteLine(standby.Output);
+        Assert.Equal(0, standby.ExitCode);
+        Assert.True(samplers.All(s => s.WaitForExit(TimeSpan.FromSeconds(60))), "sampler nodes did not leave after the run ended");
+        Assert.Equal(0, (await reference).ExitCode);
+
+        var clusterRun = new RunFolder(Path.Combine(clusterDir, "cluster"), new PostgresJournal(clusterDb));
+        CrashLoop.AssertSameRun(clusterRun, new RunFolder(Path.Combine(referenceDir, "cluster"), new PostgresJournal(referenceDb)), Steps);
+    }
+
     /// <summary>A `dash node` subprocess whose output lines are collected as they come.</summary>
     private sealed class NodeProcess : IDisposable
     {
