@@ -38,13 +38,7 @@ internal sealed class ClusterHost(ClusterNodeSettings settings, Console2 console
         Cli.InitNative();
         var engines = EngineSetup.Create(training);
         var node = Start(Config.Empty, engines.Factory, training.Sampling.Samplers);
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            cancel.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
+        using var cancel = new CtrlC();
         try
         {
             var ended = node.RunEnded;
@@ -66,7 +60,6 @@ internal sealed class ClusterHost(ClusterNodeSettings settings, Console2 console
         }
         finally
         {
-            Console.CancelKeyPress -= onCancel;
             node.Leave(TimeSpan.FromSeconds(15));
             node.Dispose();
         }

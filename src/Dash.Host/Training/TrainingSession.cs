@@ -118,13 +118,7 @@ internal static class TrainingSession
         var run = new RunContext(id, configText, new CheckpointStore(folder.Checkpoints), allowConfigChange);
         var node = cluster?.Start(journal.ToHocon(), engines.Factory, settings.Sampling.Samplers);
         using var system = node?.System ?? ActorSystem.Create("dash", journal.ToHocon().WithFallback(RunEventSerializer.Hocon).WithFallback(ActorSystemConfig.Base));
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            cancel.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
+        using var cancel = new CtrlC();
         try
         {
             var listener = system.ActorOf(Props.Create(() => new Forwarder(inbox)), "listener");
@@ -193,7 +187,6 @@ internal static class TrainingSession
         }
         finally
         {
-            Console.CancelKeyPress -= onCancel;
             // A cluster node leaves gracefully (the singleton hands over at once); a local system just stops.
             if (node is not null) node.Leave(TimeSpan.FromSeconds(15));
             system.Terminate().Wait(TimeSpan.FromSeconds(30));

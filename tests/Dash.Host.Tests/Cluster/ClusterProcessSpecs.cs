@@ -54,16 +54,24 @@ public sealed class ClusterProcessSpecs(PostgresServer server, ITestOutputHelper
         return p;
     }
 
-    [Fact]
-    public async Task Should_train_on_three_sampler_processes_lose_one_to_SIGKILL_and_end_bit_identical_to_one_process()
+    /// <summary>
+    /// A folder and database for the cluster, and the same training in one process (dash train) started as the
+    /// reference, with a way to open the reference's run folders.
+    /// </summary>
+    private (string ClusterDir, string ClusterDb, Task<Attempt> Reference, Func<string, RunFolder> ReferenceRun) Prepare(string name)
     {
-        var (clusterDir, referenceDir) = (Directory.CreateDirectory(Path.Combine(_dir, "cluster")).FullName, Directory.CreateDirectory(Path.Combine(_dir, "one")).FullName);
+        var (clusterDir, referenceDir) = (Directory.CreateDirectory(Path.Combine(_dir, name)).FullName, Directory.CreateDirectory(Path.Combine(_dir, name + "-one")).FullName);
         var (clusterDb, referenceDb) = (server.NewDatabase(), server.NewDatabase());
-
-        // The same training in one process (dash train) is the reference.
         var referenceArgs = CrashLoop.TrainArgs(referenceDir, "cluster", Steps, [.. Sets, "persistence.journal=postgres"]);
         var reference = Task.Run(() => DashProcess.Run(referenceArgs, referenceDir, kill: null, delayMs: 0,
             env: new Dictionary<string, string> { ["DASH_POSTGRES"] = referenceDb }, timeoutSeconds: 300));
+        return (clusterDir, clusterDb, reference, id => new RunFolder(Path.Combine(referenceDir, id), new PostgresJournal(referenceDb)));
+    }
+
+    [Fact]
+    public async Task Should_train_on_three_sampler_processes_lose_one_to_SIGKILL_and_end_bit_identical_to_one_process()
+    {
+        var (clusterDir, clusterDb, reference, referenceRun) = Prepare("cluster");
 
         var port = FreePort();
         var coordinator = Node(clusterDir, clusterDb, "--role", "coordinator,learner", "--port", $"{port}");
@@ -99,19 +107,14 @@ public sealed class ClusterProcessSpecs(PostgresServer server, ITestOutputHelper
         Assert.Contains(reports, r => r.ReissuedShards >= 1);
         // Every step exactly once, the same checkpoints bit for bit, the same evaluations, the same final model as one process.
         var warmup = Path.GetFileName(Assert.Single(Directory.GetDirectories(clusterDir, "warmup-*")));
-        CrashLoop.AssertSameRun(new RunFolder(Path.Combine(clusterDir, warmup), new PostgresJournal(clusterDb)),
-            new RunFolder(Path.Combine(referenceDir, warmup), new PostgresJournal(referenceDb)), 6);
-        CrashLoop.AssertSameRun(clusterRun, new RunFolder(Path.Combine(referenceDir, "cluster"), new PostgresJournal(referenceDb)), Steps);
+        CrashLoop.AssertSameRun(new RunFolder(Path.Combine(clusterDir, warmup), new PostgresJournal(clusterDb)), referenceRun(warmup), 6);
+        CrashLoop.AssertSameRun(clusterRun, referenceRun("cluster"), Steps);
     }
 
     [Fact]
     public async Task Should_move_the_coordinator_to_the_standby_node_when_its_process_is_SIGKILLed_and_end_bit_identical()
     {
-        var (clusterDir, referenceDir) = (Directory.CreateDirectory(Path.Combine(_dir, "failover")).FullName, Directory.CreateDirectory(Path.Combine(_dir, "one")).FullName);
-        var (clusterDb, referenceDb) = (server.NewDatabase(), server.NewDatabase());
-        var referenceArgs = CrashLoop.TrainArgs(referenceDir, "cluster", Steps, [.. Sets, "persistence.journal=postgres"]);
-        var reference = Task.Run(() => DashProcess.Run(referenceArgs, referenceDir, kill: null, delayMs: 0,
-            env: new Dictionary<string, string> { ["DASH_POSTGRES"] = referenceDb }, timeoutSeconds: 300));
+        var (clusterDir, clusterDb, reference, referenceRun) = Prepare("failover");
 
         // Four nodes (so a majority survives the loss of one): two coordinators sharing the run folder and journal, two samplers.
         var port = FreePort();
@@ -138,7 +141,7 @@ public sealed class ClusterProcessSpecs(PostgresServer server, ITestOutputHelper
         Assert.Equal(0, (await reference).ExitCode);
 
         var clusterRun = new RunFolder(Path.Combine(clusterDir, "cluster"), new PostgresJournal(clusterDb));
-        CrashLoop.AssertSameRun(clusterRun, new RunFolder(Path.Combine(referenceDir, "cluster"), new PostgresJournal(referenceDb)), Steps);
+        CrashLoop.AssertSameRun(clusterRun, referenceRun("cluster"), Steps);
     }
 
     /// <summary>A `dash node` subprocess whose output lines are collected as they come.</summary>
