@@ -18,7 +18,7 @@ public sealed class NodeCliSpecs
     [Theory]
     [InlineData("--role astronaut: unknown role; choose from coordinator, sampler, learner", "--role", "astronaut")]
     [InlineData("--role verifier: answers are verified in the coordinator node's verifier pool", "--role", "verifier")]
-    [InlineData("--role: the learner runs with the coordinator", "--role", "learner")]
+    [InlineData("--role learner: the learner runs with the coordinator", "--role", "learner")]
     [InlineData("--seed-nodes nowhere: expected host:port", "--role", "sampler", "--seed-nodes", "nowhere")]
     [InlineData("--seed-nodes akka.ssl.tcp://dash@h:1: with TLS off addresses start with akka.tcp://", "--role", "sampler", "--seed-nodes", "akka.ssl.tcp://dash@h:1")]
     [InlineData("dash.cluster.tls.certificate = \"/nonexistent.pfx\": TLS is on but this node's certificate file does not exist", "--role", "sampler",

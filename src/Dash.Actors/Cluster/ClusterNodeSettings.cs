@@ -52,9 +52,10 @@ public sealed record ClusterNodeSettings(
                                             "at ~100k-500k verifications/s per core a separate node would only add a network hop. Use coordinator,learner or sampler.");
             else if (!ClusterRoles.All.Contains(role)) throw new SettingsException($"--role {role}: unknown role; choose from {string.Join(", ", ClusterRoles.All)}.");
         // The learner lives inside the coordinator singleton (it owns the optimizer and the checkpoints the journal names).
-        if (roleList.Contains(ClusterRoles.Learner) != roleList.Contains(ClusterRoles.Coordinator))
-            throw new SettingsException("--role: the learner runs with the coordinator (it writes the checkpoints the coordinator journals); " +
-                                        "give a node both roles, `--role coordinator,learner`, or neither.");
+        if (roleList.Contains(ClusterRoles.Learner) && !roleList.Contains(ClusterRoles.Coordinator))
+            throw new SettingsException("--role learner: the learner runs with the coordinator (it writes the checkpoints the coordinator journals); " +
+                                        "use `--role coordinator,learner` (or just coordinator).");
+        if (roleList.Contains(ClusterRoles.Coordinator) && !roleList.Contains(ClusterRoles.Learner)) roleList = [.. roleList, ClusterRoles.Learner];
         if (port is < 0 or > 65535) throw new SettingsException($"--port {port}: must be between 0 and 65535.");
 
         var tls = config.GetBoolean("dash.cluster.tls.enabled") ? ReadTls(config) : null;
