@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Akka.Actor;
+using Akka.Event;
 using Dash.Actors.Protocol;
 
 namespace Dash.Actors.Pipeline;
@@ -14,10 +15,13 @@ namespace Dash.Actors.Pipeline;
 /// chunks in flight, so one large transfer never blocks the connection (heartbeats included) and a slow sampler only
 /// slows itself. A newer version replaces an unfinished transfer of an older one.
 /// </summary>
-public sealed class WeightBroadcastActor : ReceiveActor
+public sealed class WeightBroadcastActor : ReceiveActor, IWithTimers
 {
     private readonly int _chunkBytes;
     private readonly int _window;
+    private readonly TimeSpan _stallAfter;
+    private readonly bool _chunkLocal;
+    public ITimerScheduler Timers { get; set; } = null!;
     private readonly HashSet<IActorRef> _targets = [];
     private readonly Dictionary<IActorRef, Transfer> _transfers = [];
     private Snapshot? _latest;
@@ -39,14 +43,27 @@ public sealed class WeightBroadcastActor : ReceiveActor
         public Snapshot Snapshot { get; } = snapshot;
         public int NextChunk { get; set; }
         public int Acked { get; set; }
+        public bool[] Have { get; } = new bool[snapshot.Chunks];
         public Stopwatch Clock { get; } = Stopwatch.StartNew();
+        public Stopwatch SinceProgress { get; } = Stopwatch.StartNew();
     }
 
-    public WeightBroadcastActor(int chunkBytes, int window)
+    private sealed class CheckStalled
+    {
+        public static readonly CheckStalled Instance = new();
+    }
+
+    /// <param name="stallAfter">A transfer with no acknowledgement for this long starts again from its first chunk (a
+    /// message lost when a connection dropped and came back would otherwise stall it for ever). Default 10 s.</param>
+    /// <param name="chunkLocal">Chunk for samplers in this process too (tests of the chunked protocol).</param>
+    public WeightBroadcastActor(int chunkBytes, int window, TimeSpan? stallAfter = null, bool chunkLocal = false)
     {
         if (chunkBytes < 4096) throw new ArgumentOutOfRangeException(nameof(chunkBytes), "a weight chunk must be at least 4 KiB.");
         _chunkBytes = chunkBytes / sizeof(float) * sizeof(float);
         _window = Math.Max(1, window);
+        _stallAfter = stallAfter ?? TimeSpan.FromSeconds(10);
+        _chunkLocal = chunkLocal;
+        Receive<CheckStalled>(_ => RestartStalled());
         Receive<Publish>(OnPublish);
         Receive<AddTarget>(m =>
         {
@@ -61,7 +78,20 @@ public sealed class WeightBroadcastActor : ReceiveActor
         Receive<WeightChunkAck>(OnAck);
     }
 
-    public static Props Props(int chunkBytes, int window) => Akka.Actor.Props.Create(() => new WeightBroadcastActor(chunkBytes, window));
+    public static Props Props(int chunkBytes, int window, TimeSpan? stallAfter = null, bool chunkLocal = false) =>
+        Akka.Actor.Props.Create(() => new WeightBroadcastActor(chunkBytes, window, stallAfter, chunkLocal));
+
+    protected override void PreStart() => Timers.StartPeriodicTimer("stalled", CheckStalled.Instance, _stallAfter / 4);
+
+    private void RestartStalled()
+    {
+        foreach (var (target, t) in _transfers.Where(kv => kv.Value.SinceProgress.Elapsed >= _stallAfter).ToArray())
+        {
+            Context.GetLogger().Warning("weights v{0} to {1}: no acknowledgement for {2:0.#} s; sending again from the first chunk",
+                t.Snapshot.Version, target.Path, _stallAfter.TotalSeconds);
+            Start(target, t.Snapshot);
+        }
+    }
 
     /// <summary>Hex SHA-256 of a weight vector's bytes: the identity samplers report back.</summary>
     public static string Hash(ReadOnlySpan<float> weights) => Convert.ToHexString(SHA256.HashData(MemoryMarshal.AsBytes(weights)));
@@ -75,7 +105,7 @@ public sealed class WeightBroadcastActor : ReceiveActor
 
     private void Start(IActorRef target, Snapshot snapshot)
     {
-        if (target.Path.Address.HasLocalScope)
+        if (target.Path.Address.HasLocalScope && !_chunkLocal)
         {
             _transfers.Remove(target);
             target.Tell(new WeightUpdate(snapshot.Version, snapshot.Weights, snapshot.Sha256), Self);
@@ -99,7 +129,10 @@ public sealed class WeightBroadcastActor : ReceiveActor
     private void OnAck(WeightChunkAck m)
     {
         if (!_transfers.TryGetValue(Sender, out var t) || t.Snapshot.Version != m.PolicyVersion) return; // An older transfer's ack.
+        if (m.Index < 0 || m.Index >= t.Have.Length || t.Have[m.Index]) return; // A repeated ack (after a restarted transfer).
+        t.Have[m.Index] = true;
         t.Acked++;
+        t.SinceProgress.Restart();
         if (t.NextChunk < t.Snapshot.Chunks) SendNext(Sender, t);
         if (t.Acked < t.Snapshot.Chunks) return;
         _transfers.Remove(Sender);
