@@ -51,7 +51,7 @@ List<double> Measure(bool tls, string chunk, int floats, int n)
     receiver.StartSamplers(new NoOpEngines(), 1);
     // The probe plays the coordinator: greet the sampler node so its sampler reports to the probe.
     sender.System.ActorSelection($"{receiver.Address}/user/{ClusterRoles.SamplerHostName}").Tell(new CoordinatorHello("bench"), probe);
-    var sampler = sender.System.ActorSelection($"{receiver.Address}/user/{ClusterRoles.SamplerHostName}/sampler-0").ResolveOne(TimeSpan.FromSeconds(30)).Result;
+    var sampler = ResolveWithRetry(sender.System.ActorSelection($"{receiver.Address}/user/{ClusterRoles.SamplerHostName}/sampler-0"));
     var broadcast = sender.System.ActorOf(WeightBroadcastActor.Props(senderSettings.Transfer.ChunkBytes, senderSettings.Transfer.Window), "weights");
     broadcast.Tell(new WeightBroadcastActor.AddTarget(sampler));
     var weights = new float[floats];
@@ -74,6 +74,22 @@ List<double> Measure(bool tls, string chunk, int floats, int n)
     }
     receiver.Leave(TimeSpan.FromSeconds(10));
     return times;
+}
+
+// The sampler is created asynchronously by its host: ask again until it exists.
+static IActorRef ResolveWithRetry(ActorSelection selection)
+{
+    for (var attempt = 0; ; attempt++)
+    {
+        try
+        {
+            return selection.ResolveOne(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
+        }
+        catch (ActorNotFoundException) when (attempt < 20)
+        {
+            Thread.Sleep(250);
+        }
+    }
 }
 
 static double Median(IEnumerable<double> xs)
