@@ -18,8 +18,8 @@ public sealed class LearnerException(string message, Exception inner) : Exceptio
 
 /// <summary>
 /// The learner's actor. Gradients of every micro-batch add up until <see cref="ApplyStep"/>; then the optimizer steps
-/// and, when asked, the new weights go to every sampler through a <see cref="WeightBroadcastActor"/> (a fresh array per
-/// version, so nothing a sampler reads is ever overwritten). Samplers are added by <see cref="SendWeightsTo"/> and
+/// and, when asked, the new weights go to every sampler through a <see cref="WeightBroadcastActor"/> (two weight
+/// buffers used in turn, so the array a sampler is given is not overwritten before it has been applied). Samplers are added by <see cref="SendWeightsTo"/> and
 /// removed by <see cref="SamplerLeft"/>.
 /// </summary>
 public sealed class GradientAccumulatorActor : ReceiveActor
@@ -30,6 +30,8 @@ public sealed class GradientAccumulatorActor : ReceiveActor
     private readonly string? _resumeFrom;
     private IPolicyLearner? _learner;
     private IActorRef _broadcast = ActorRefs.Nobody;
+    private readonly float[]?[] _buffers = new float[]?[2];
+    private int _nextBuffer;
 
     /// <param name="checkpoints">Where checkpoints go (null: this run keeps none).</param>
     /// <param name="resumeFrom">A verified checkpoint folder to continue from, or null to start fresh.</param>
@@ -84,8 +86,12 @@ public sealed class GradientAccumulatorActor : ReceiveActor
 
     private void Publish()
     {
-        var weights = new float[_learner!.ParameterCount];
-        _learner.CopyWeights(weights);
+        // Two buffers in turn: version v+2 overwrites v's array only after every sampler acknowledged v+1 (the coordinator
+        // waits for that before the next step). A remote transfer still reading an overwritten array fails its checksum
+        // and the sampler asks again, so even a late joiner never samples with mixed weights.
+        var weights = _buffers[_nextBuffer] ??= new float[_learner!.ParameterCount];
+        _nextBuffer ^= 1;
+        _learner!.CopyWeights(weights);
         _broadcast.Tell(new WeightBroadcastActor.Publish(_learner.Version, weights));
     }
 

@@ -10,7 +10,8 @@ namespace Dash.Actors.Pipeline;
 
 /// <summary>
 /// The learner's outbox for weights. It keeps the newest published version and the set of samplers, and delivers the
-/// version to each: a sampler in this process gets the array itself (read-only, a new array per version); a sampler
+/// version to each: a sampler in this process gets the array itself (read-only until the learner reuses it two
+/// versions later, by which time every sampler has acknowledged the next version); a sampler
 /// on another node gets <see cref="WeightChunk"/>s of about <c>chunkBytes</c> with at most <c>window</c> unacknowledged
 /// chunks in flight, so one large transfer never blocks the connection (heartbeats included) and a slow sampler only
 /// slows itself. A newer version replaces an unfinished transfer of an older one.
@@ -26,8 +27,22 @@ public sealed class WeightBroadcastActor : ReceiveActor, IWithTimers
     private readonly Dictionary<IActorRef, Transfer> _transfers = [];
     private Snapshot? _latest;
 
-    /// <summary>One published version: its weights, their bytes' hash, and the number of chunks.</summary>
-    public sealed record Snapshot(long Version, float[] Weights, string Sha256, int Chunks);
+    /// <summary>
+    /// One published version: its weights, the number of chunks, and their bytes' hash, computed only when a sampler on
+    /// another node needs it (hashing a large model every step would cost in-process runs time for nothing).
+    /// </summary>
+    public sealed class Snapshot(long version, float[] weights, int chunks)
+    {
+        private string? _sha256;
+
+        public long Version { get; } = version;
+        public float[] Weights { get; } = weights;
+        public int Chunks { get; } = chunks;
+        public string Sha256 => _sha256 ??= Hash(Weights);
+
+        /// <summary>The hash if it was computed, else "" (in-process samplers report what they were given).</summary>
+        public string KnownSha256 => _sha256 ?? "";
+    }
 
     /// <summary>Accumulator → broadcaster: a new version to deliver to every sampler.</summary>
     public sealed record Publish(long Version, float[] Weights);
@@ -99,7 +114,7 @@ public sealed class WeightBroadcastActor : ReceiveActor, IWithTimers
     private void OnPublish(Publish m)
     {
         var bytes = (long)m.Weights.Length * sizeof(float);
-        _latest = new Snapshot(m.Version, m.Weights, Hash(m.Weights), (int)Math.Max(1, (bytes + _chunkBytes - 1) / _chunkBytes));
+        _latest = new Snapshot(m.Version, m.Weights, (int)Math.Max(1, (bytes + _chunkBytes - 1) / _chunkBytes));
         foreach (var target in _targets) Start(target, _latest);
     }
 
@@ -108,7 +123,7 @@ public sealed class WeightBroadcastActor : ReceiveActor, IWithTimers
         if (target.Path.Address.HasLocalScope && !_chunkLocal)
         {
             _transfers.Remove(target);
-            target.Tell(new WeightUpdate(snapshot.Version, snapshot.Weights, snapshot.Sha256), Self);
+            target.Tell(new WeightUpdate(snapshot.Version, snapshot.Weights, snapshot.KnownSha256), Self);
             return;
         }
         var transfer = new Transfer(snapshot);
