@@ -48,7 +48,6 @@ public sealed class GradientAccumulatorActor : ReceiveActor
         Receive<ApplyStep>(m => Guard(() => OnStep(m)));
         Receive<SendWeightsTo>(m => _broadcast.Tell(new WeightBroadcastActor.AddTarget(m.Sampler)));
         Receive<SamplerLeft>(m => _broadcast.Forward(m));
-        Receive<WeightBroadcastActor.Delivered>(_ => { });
     }
 
     public static Props Props(IEngineFactory factory, CheckpointStore? checkpoints = null, string? resumeFrom = null, WeightTransferSettings? transfer = null) =>

@@ -153,16 +153,10 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor, I
     {
         if (!_samplerIds.TryGetValue(Sender, out var id)) return; // From a sampler already given up as lost.
         _samplerVersion[id] = m.PolicyVersion;
-        _samplerHashes[id] = m.Sha256;
         if (_version < 0) _version = m.PolicyVersion;
         CheckSync();
         Dispatch();
     }
-
-    private readonly Dictionary<int, string> _samplerHashes = [];
-
-    /// <summary>The hash of the weights every sampler last reported (tests compare them with the learner's).</summary>
-    internal IReadOnlyDictionary<int, string> SamplerHashes => _samplerHashes;
 
     /// <summary>A sampler stopped or its node is gone: its shards go back to the queue and it no longer counts for sync.</summary>
     private void LoseSampler(IActorRef sampler, string why)
@@ -170,7 +164,6 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor, I
         if (!_samplerIds.Remove(sampler, out var id)) return;
         _samplers.Remove(id);
         _samplerVersion.Remove(id);
-        _samplerHashes.Remove(id);
         _idle.Remove(id);
         Context.Unwatch(sampler);
         var reissued = _work?.SamplerLost(id) ?? 0;

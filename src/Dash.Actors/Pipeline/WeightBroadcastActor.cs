@@ -50,16 +50,12 @@ public sealed class WeightBroadcastActor : ReceiveActor, IWithTimers
     /// <summary>Accumulator → broadcaster: deliver the current version to this (new or restarted) sampler, and keep it.</summary>
     public sealed record AddTarget(IActorRef Sampler);
 
-    /// <summary>Reported to the broadcaster's parent when one sampler has every chunk of a version (for benchmarks and logs).</summary>
-    public sealed record Delivered(IActorRef Sampler, long Version, long Bytes, double Seconds);
-
     private sealed class Transfer(Snapshot snapshot)
     {
         public Snapshot Snapshot { get; } = snapshot;
         public int NextChunk { get; set; }
         public int Acked { get; set; }
         public bool[] Have { get; } = new bool[snapshot.Chunks];
-        public Stopwatch Clock { get; } = Stopwatch.StartNew();
         public Stopwatch SinceProgress { get; } = Stopwatch.StartNew();
     }
 
@@ -149,8 +145,6 @@ public sealed class WeightBroadcastActor : ReceiveActor, IWithTimers
         t.Acked++;
         t.SinceProgress.Restart();
         if (t.NextChunk < t.Snapshot.Chunks) SendNext(Sender, t);
-        if (t.Acked < t.Snapshot.Chunks) return;
-        _transfers.Remove(Sender);
-        Context.Parent.Tell(new Delivered(Sender, t.Snapshot.Version, (long)t.Snapshot.Weights.Length * sizeof(float), t.Clock.Elapsed.TotalSeconds));
+        if (t.Acked == t.Snapshot.Chunks) _transfers.Remove(Sender); // Every chunk arrived; the sampler reports to the coordinator.
     }
 }
