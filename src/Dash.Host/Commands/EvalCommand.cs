@@ -53,7 +53,7 @@ internal static class EvalCommand
             var sampledOut = Array.Empty<Dash.Model.Sampling.SampledCompletion>();
             if (kk > 0)
             {
-                using var generator = new torch.Generator((ulong)p.GetValue(seed), torchDevice);
+                using var generator = new torch.Generator((ulong)p.GetValue(seed));
                 var expanded = ids.SelectMany(x => Enumerable.Repeat(x, kk)).ToArray();
                 sampledOut = [.. sampler.SampleMany(expanded, p.GetValue(batch), greedy with { Temperature = p.GetValue(temperature) }, generator)];
             }

@@ -79,7 +79,7 @@ internal static class ModelCommands
                 EosIds = tokenizer.EosIds,
                 PadId = tokenizer.PadId,
             };
-            using var generator = new torch.Generator((ulong)p.GetValue(seed), torchDevice);
+            using var generator = new torch.Generator((ulong)p.GetValue(seed));
             var result = new Sampler(lm).Sample([ids], options, generator)[0];
             var json = new JsonObject
             {

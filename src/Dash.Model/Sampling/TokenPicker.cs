@@ -26,10 +26,28 @@ public static class TokenPicker
         {
             var filtered = Filter(scaled, options);
             var probs = filtered.softmax(-1);
-            tokens = multinomial(probs, 1, replacement: true, generator: generator);         // [B, 1]
+            // TorchSharp's generators live on the CPU (0.107 creates no CUDA generator), and a CUDA kernel refuses a
+            // CPU generator: on a GPU the uniforms are drawn on the CPU and the token is found on the device.
+            tokens = generator is not null && probs.device.type != TorchSharp.DeviceType.CPU
+                ? DrawInverseCdf(probs, rand([probs.shape[0], 1], generator: generator).to(probs.device))
+                : multinomial(probs, 1, replacement: true, generator: generator);             // [B, 1]
         }
         var picked = logProbsAll.gather(-1, tokens).squeeze(-1);
         return (tokens.squeeze(-1).MoveToOuterDisposeScope(), picked.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Inverse-CDF draw: probs [B, V] and uniforms [B, 1] in [0, 1) → tokens [B, 1] (int64), the first token whose
+    /// cumulative probability exceeds u × (row total). Tokens of probability zero are never drawn. Summed in float64,
+    /// so u &lt; 1 never reaches the row total and rounding cannot pick a masked token at the end of the vocabulary.
+    /// </summary>
+    public static Tensor DrawInverseCdf(Tensor probs, Tensor uniforms)
+    {
+        using var scope = NewDisposeScope();
+        var cdf = probs.to_type(ScalarType.Float64).cumsum(-1);                                      // [B, V]
+        var target = uniforms.to_type(ScalarType.Float64) * cdf.narrow(-1, probs.shape[^1] - 1, 1); // [B, 1]
+        var tokens = searchsorted(cdf, target, right: true).clamp_max(probs.shape[^1] - 1);
+        return tokens.MoveToOuterDisposeScope();
     }
 
     /// <summary>Sets logits outside top-k and outside the top-p nucleus to -inf. scaled [B, V] → [B, V]

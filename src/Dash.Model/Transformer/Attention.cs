@@ -43,9 +43,9 @@ public sealed class Attention : nn.Module
         var (b, t) = (x.shape[0], x.shape[1]);
         var group = _heads / _kvHeads;
 
-        var q = RotaryEmbedding.Apply(q_proj.forward(x).view(b, t, _heads, _headDim), cos, sin);   // [B, T, H, d]
-        var k = RotaryEmbedding.Apply(k_proj.forward(x).view(b, t, _kvHeads, _headDim), cos, sin); // [B, T, KvH, d]
-        var v = v_proj.forward(x).view(b, t, _kvHeads, _headDim);                                  // [B, T, KvH, d]
+        var q = RotaryEmbedding.Apply(q_proj.forward(x).reshape(b, t, _heads, _headDim), cos, sin);   // [B, T, H, d]
+        var k = RotaryEmbedding.Apply(k_proj.forward(x).reshape(b, t, _kvHeads, _headDim), cos, sin); // [B, T, KvH, d]
+        var v = v_proj.forward(x).reshape(b, t, _kvHeads, _headDim);                                  // [B, T, KvH, d]
 
         // Heads h = kv·G + g share key/value head kv: fold g into the query axis → [B, KvH, G·T, d].
         var qFolded = q.permute(0, 2, 1, 3).reshape(b, _kvHeads, group * t, _headDim);
@@ -54,7 +54,8 @@ public sealed class Attention : nn.Module
         var (keys, values) = cache is null ? (kT, vT) : cache.Append(layer, kT, vT);                // [B, KvH, S, d]
 
         var attended = nn.functional.scaled_dot_product_attention(qFolded, keys, values, foldedMask, 0.0, false);
-        var merged = attended.view(b, _heads, t, _headDim).transpose(1, 2).reshape(b, t, _heads * _headDim);
+        // reshape, not view: CUDA attention kernels may return a non-contiguous layout.
+        var merged = attended.reshape(b, _heads, t, _headDim).transpose(1, 2).reshape(b, t, _heads * _headDim);
         return o_proj.forward(merged).MoveToOuterDisposeScope();
     }
 }

@@ -36,7 +36,8 @@ public sealed class CausalLM : nn.Module
     public ScalarType Dtype => model.EmbeddingWeight.dtype;
 
     /// <summary>Hugging Face's initialisation: normal(0, 0.02) for projections and embeddings, ones for norms,
-    /// zeros for biases; drawn from <paramref name="generator"/> so a seed fixes the weights.</summary>
+    /// zeros for biases; drawn from <paramref name="generator"/> (a CPU generator: TorchSharp makes no other) so a seed
+    /// fixes the weights. On a GPU the values are drawn on the CPU and copied, so they equal the CPU model's.</summary>
     public void InitializeWeights(Generator generator)
     {
         using var noGrad = no_grad();
@@ -44,7 +45,12 @@ public sealed class CausalLM : nn.Module
         {
             if (name.EndsWith("norm.weight", StringComparison.Ordinal)) p.fill_(1.0);
             else if (name.EndsWith(".bias", StringComparison.Ordinal)) p.zero_();
-            else p.normal_(0.0, 0.02, generator);
+            else if (p.device.type == DeviceType.CPU) p.normal_(0.0, 0.02, generator);
+            else
+            {
+                using var drawn = empty(p.shape, p.dtype).normal_(0.0, 0.02, generator);
+                p.copy_(drawn);
+            }
         }
     }
 
@@ -103,7 +109,7 @@ public sealed class CausalLM : nn.Module
         }
         else
         {
-            using var real = attentionMask.to_type(ScalarType.Bool).view(b, 1, 1, s);
+            using var real = attentionMask.to_type(ScalarType.Bool).reshape(b, 1, 1, s);
             using var self = keys.eq(queries);
             using var visible = causal.logical_and(real);
             mask = visible.logical_or(self);                                                          // [B, 1, T, S]

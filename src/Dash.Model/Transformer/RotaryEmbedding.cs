@@ -28,8 +28,8 @@ public sealed class RotaryEmbedding : IDisposable
         EnsureTables(positionIds.device, dtype);
         var (b, t) = (positionIds.shape[0], positionIds.shape[1]);
         var flat = positionIds.reshape(-1);
-        var cos = _cos!.index_select(0, flat).view(b, t, 1, _headDim);
-        var sin = _sin!.index_select(0, flat).view(b, t, 1, _headDim);
+        var cos = _cos!.index_select(0, flat).reshape(b, t, 1, _headDim);
+        var sin = _sin!.index_select(0, flat).reshape(b, t, 1, _headDim);
         return (cos, sin);
     }
 

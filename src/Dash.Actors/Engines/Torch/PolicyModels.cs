@@ -70,7 +70,7 @@ public sealed class PolicyModels
             ModelDirectory.LoadWeights(model, _initFrom);
             return model;
         }
-        using var generator = new torch.Generator((ulong)_seed, device);
+        using var generator = new torch.Generator((ulong)_seed);
         model.InitializeWeights(generator);
         return model;
     }

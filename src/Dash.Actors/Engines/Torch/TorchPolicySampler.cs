@@ -43,7 +43,9 @@ public sealed class TorchPolicySampler : IPolicySampler
     {
         var expanded = new List<int[]>(prompts.Count * groupSize);
         foreach (var p in prompts) for (var j = 0; j < groupSize; j++) expanded.Add(p);
-        using var generator = new torch.Generator(seed, _model.Device);
+        // A CPU generator whatever the model's device (TorchSharp makes no CUDA generators); TokenPicker draws on the
+        // CPU and finds the token on the device.
+        using var generator = new torch.Generator(seed);
         var results = _sampler.SampleMany(expanded, _batchSize, greedy ? _greedy : _sampling, generator);
         return [.. results.Select(r => new SampledCompletion(r.TokenIds, r.LogProbs, Map(r.FinishReason), Text(r)))];
     }
