@@ -19,6 +19,7 @@ public sealed class RunSupervisorActor : ReceiveActor, IWithTimers
     private int _failures;
     private bool _done;
     private string _lastProblem = "it stopped unexpectedly";
+    private string? _startFailure;
 
     public RunSupervisorActor(Func<IActorRef, Props> coordinator, IActorRef listener, int maxRestarts, TimeSpan firstBackoff)
     {
@@ -42,14 +43,34 @@ public sealed class RunSupervisorActor : ReceiveActor, IWithTimers
 
     protected override void PreStart() => Start();
 
-    /// <summary>Any failure stops the coordinator; this actor restarts it after a back-off.</summary>
-    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+    /// <summary>Any failure stops the coordinator; this actor restarts it after a back-off. A part of the pipeline that
+    /// cannot be created ends the run at once with the cause: a restart would fail the same way.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(e =>
+    {
+        if (e is ActorInitializationException init)
+            _startFailure = $"{init.Actor?.Path.Name ?? "an actor"} could not start: {FirstLine(init.InnerException ?? init)}";
+        return Directive.Stop;
+    });
+
+    private static string FirstLine(Exception e)
+    {
+        while (e.InnerException is not null && e is ActorInitializationException or AggregateException or TypeInitializationException) e = e.InnerException;
+        var message = e.Message.Split('\n', 2)[0].Trim();
+        return $"{e.GetType().Name}: {message}";
+    }
 
     private void Start() => Context.Watch(Context.ActorOf(_coordinator(Self), "coordinator-" + Guid.NewGuid().ToString("N")[..6]));
 
     private void OnStopped()
     {
         if (_done) return;
+        if (_startFailure is not null)
+        {
+            _done = true;
+            _listener.Tell(new TrainingFailed(
+                $"{_startFailure}. The run is intact up to its last committed step; fix the cause and run the same command to resume."));
+            return;
+        }
         _failures++;
         if (_failures > _maxRestarts)
         {

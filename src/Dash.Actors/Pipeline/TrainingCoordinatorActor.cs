@@ -26,6 +26,7 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor, I
     private readonly DashSettings _settings;
     private readonly ITrainingData _data;
     private readonly IActorRef _listener;
+    private string? _lastSamplerError;
     private readonly PipelineParts _parts;
     private readonly RunContext _run;
     private RunState _state = RunState.Empty;
@@ -99,11 +100,13 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor, I
 
     /// <summary>
     /// Samplers and verifiers that throw are restarted (a sampler's shard comes back through <see cref="ShardFailed"/>);
-    /// a learner failure escalates, so the supervisor restarts this coordinator from the last committed step.
+    /// a learner failure escalates, so the supervisor restarts this coordinator from the last committed step. A child
+    /// that cannot even be created (a model that does not load, a device that refuses an op) escalates too: restarting
+    /// it cannot help, and the run must end with the cause instead of waiting for an actor that never comes.
     /// </summary>
     protected override SupervisorStrategy SupervisorStrategy() =>
         new OneForOneStrategy(maxNrOfRetries: 10, withinTimeRange: TimeSpan.FromMinutes(1),
-            decider: Decider.From(e => e is LearnerException ? Directive.Escalate : Directive.Restart));
+            decider: Decider.From(e => e is LearnerException or ActorInitializationException ? Directive.Escalate : Directive.Restart));
 
     private void StartPipeline(string? resumeFrom)
     {
@@ -169,6 +172,15 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor, I
         var reissued = _work?.SamplerLost(id) ?? 0;
         _accumulator.Tell(new SamplerLeft(sampler));
         _listener.Tell(new TrainingWarning($"sampler {sampler.Path} is gone ({why}); {reissued} shard(s) re-issued, {_samplers.Count} sampler(s) left."));
+        if (!_parts.Cluster && _samplers.Count == 0)
+        {
+            // In one process no sampler will ever join again: end the run with the cause instead of waiting.
+            _listener.Tell(new TrainingFailed(
+                $"every sampler stopped after failing repeatedly (last error: {_lastSamplerError ?? why}). The run is intact up to its " +
+                "last committed step; fix the cause and run the same command to resume."));
+            Context.Stop(Self);
+            return;
+        }
         CheckSync();
         Dispatch();
     }
@@ -233,6 +245,7 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor, I
 
     private void OnShardFailed(ShardFailed m)
     {
+        _lastSamplerError = m.Reason.Split('\n', 2)[0].Trim();
         if (_samplerIds.TryGetValue(Sender, out var id)) _idle.Remove(id);
         _work?.Failed(m.Shard);
     }

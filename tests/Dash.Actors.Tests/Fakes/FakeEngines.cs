@@ -49,8 +49,19 @@ public sealed class FakeEngineFactory : IEngineFactory
     public long? LearnerFailsAtVersion { get; set; }
     public float LearningRate { get; set; } = 0.5f;
 
-    public IPolicySampler CreateSampler(int samplerId) => new FakeSampler(this);
-    public IPolicyLearner CreateLearner() => new FakeLearner(this);
+    /// <summary>When set, creating a learner throws this message (as a model that cannot load or a device that refuses).</summary>
+    public string? LearnerCannotStart { get; set; }
+
+    /// <summary>When set, every Sample call throws this message (as a device that refuses an op the sampler needs).</summary>
+    public string? SamplingAlwaysFails { get; set; }
+
+    /// <summary>When set, creating a sampler throws this message.</summary>
+    public string? SamplerCannotStart { get; set; }
+
+    public IPolicySampler CreateSampler(int samplerId) =>
+        SamplerCannotStart is { } why ? throw new InvalidOperationException(why) : new FakeSampler(this);
+    public IPolicyLearner CreateLearner() =>
+        LearnerCannotStart is { } why ? throw new InvalidOperationException(why) : new FakeLearner(this);
     public IRewardScorer CreateScorer() => new FakeScorer();
 
     private sealed class FakeSampler(FakeEngineFactory owner) : IPolicySampler
@@ -63,6 +74,7 @@ public sealed class FakeEngineFactory : IEngineFactory
             Interlocked.Increment(ref owner.SampleEntered);
             owner.Gate?.Wait();
             Interlocked.Increment(ref owner.SampleCalls);
+            if (owner.SamplingAlwaysFails is { } why) throw new InvalidOperationException(why);
             var step = prompts[0][0];
             var list = new List<SampledCompletion>();
             for (var p = 0; p < prompts.Count; p++)
