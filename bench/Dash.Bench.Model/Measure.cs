@@ -5,15 +5,21 @@ namespace Dash.Bench.Model;
 
 internal static class Measure
 {
-    /// <summary>Runs <paramref name="action"/> once to warm up, then <paramref name="repeats"/> times; median seconds.</summary>
-    public static double MedianSeconds(int repeats, Action action)
+    /// <summary>Runs <paramref name="action"/> once to warm up, then <paramref name="repeats"/> times; median seconds.
+    /// On a GPU each timing waits for the queued kernels to finish.</summary>
+    public static double MedianSeconds(int repeats, TorchSharp.torch.Device device, Action action)
     {
-        action();
+        void Run()
+        {
+            action();
+            if (device.type == TorchSharp.DeviceType.CUDA) TorchSharp.torch.cuda.synchronize();
+        }
+        Run();
         var times = new List<double>();
         for (var i = 0; i < repeats; i++)
         {
             var watch = Stopwatch.StartNew();
-            action();
+            Run();
             times.Add(watch.Elapsed.TotalSeconds);
         }
         times.Sort();

@@ -5,7 +5,7 @@ using Dash.Model.Config;
 
 namespace Dash.Bench.Model;
 
-internal sealed class Report(BenchPlan plan, bool quick, int threads)
+internal sealed class Report(BenchPlan plan, bool quick, int threads, string device)
 {
     private readonly string _startLoad = LoadAverage();
     private readonly List<(string Name, ModelConfig Config, List<Measurement> Sampling, List<Measurement> Training, double StepSeconds)> _rows = [];
@@ -18,7 +18,7 @@ internal sealed class Report(BenchPlan plan, bool quick, int threads)
         var md = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
         md.AppendLine(inv, $"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{(quick ? " (--quick smoke run)" : "")}: `{command}`");
-        md.AppendLine(inv, $"Machine: {CpuName()}, {Environment.ProcessorCount} logical CPUs, torch threads {threads}, allocator fix on; " +
+        md.AppendLine(inv, $"Machine: {CpuName()}, {Environment.ProcessorCount} logical CPUs, device {device}, torch threads {threads}, allocator fix on; " +
             $"load average at start {_startLoad}, at end {LoadAverage()} (the machine is shared).");
         md.AppendLine(inv, $"Prompts {plan.PromptTokens} tokens, {plan.NewTokens} new tokens (no EOS), temperature 1, top-k 50; " +
             $"training rows {plan.PromptTokens}+{plan.NewTokens} tokens, Dr. GRPO loss, forward+backward; median of {plan.Repeats} after a warm-up.");

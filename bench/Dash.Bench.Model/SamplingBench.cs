@@ -8,9 +8,9 @@ namespace Dash.Bench.Model;
 
 internal static class SamplingBench
 {
-    public static List<Measurement> Run(ModelConfig config, BenchPlan plan)
+    public static List<Measurement> Run(ModelConfig config, BenchPlan plan, Device device)
     {
-        using var model = new CausalLM(config);
+        using var model = new CausalLM(config, device);
         using (var init = new Generator(1)) model.InitializeWeights(init);
         model.eval();
         var sampler = new Sampler(model);
@@ -22,7 +22,7 @@ internal static class SamplingBench
             var prompts = Prompts(batch, plan.PromptTokens, config.VocabSize);
             using var generator = new Generator(7);
             using var peak = new PeakRss();
-            var seconds = Measure.MedianSeconds(plan.Repeats, () => sampler.Sample(prompts, options, generator));
+            var seconds = Measure.MedianSeconds(plan.Repeats, device, () => sampler.Sample(prompts, options, generator));
             var tokens = (double)batch * plan.NewTokens;
             results.Add(new Measurement(batch, tokens / seconds, peak.PeakMiB, seconds));
             Console.Error.WriteLine($"  sample batch {batch,4}: {tokens / seconds,9:F0} new tokens/s");

@@ -13,9 +13,9 @@ internal static class TrainingBench
     /// <summary>Median AdamW step seconds of the last run (reported beside the table).</summary>
     public static double LastOptimizerStepSeconds { get; private set; }
 
-    public static List<Measurement> Run(ModelConfig config, BenchPlan plan)
+    public static List<Measurement> Run(ModelConfig config, BenchPlan plan, Device device)
     {
-        using var model = new CausalLM(config);
+        using var model = new CausalLM(config, device);
         using (var init = new Generator(1)) model.InitializeWeights(init);
         model.train();
         var results = new List<Measurement>();
@@ -25,7 +25,7 @@ internal static class TrainingBench
             var scale = LossScale.For(rows);
             var advantages = rows.Select((_, i) => i % 2 == 0 ? 1.0f : -1.0f).ToArray();
             using var peak = new PeakRss();
-            var seconds = Measure.MedianSeconds(plan.Repeats, () =>
+            var seconds = Measure.MedianSeconds(plan.Repeats, device, () =>
             {
                 for (var start = 0; start < rows.Length; start += micro)
                     MicroBatch(model, rows[start..(start + micro)], advantages[start..(start + micro)], scale);
@@ -38,7 +38,7 @@ internal static class TrainingBench
 
         using var optimizer = new AdamW(model.named_parameters(), new AdamWOptions(), new LearningRateSchedule(1e-4));
         MicroBatch(model, Rows(1, plan, config.VocabSize), [1.0f], new LossScale(1, plan.NewTokens, plan.NewTokens));
-        LastOptimizerStepSeconds = Measure.MedianSeconds(plan.Repeats, () => optimizer.Step());
+        LastOptimizerStepSeconds = Measure.MedianSeconds(plan.Repeats, device, () => optimizer.Step());
         return results;
     }
 
@@ -49,7 +49,7 @@ internal static class TrainingBench
         using var batch = TokenBatch.Build(rows, padId: 0, model.Device);
         var logp = CompletionLogProbs.Compute(model, batch, temperature: 1.0f);
         var old = logp.detach();
-        var loss = PolicyLoss.Grpo(logp, old, null, tensor(advantages), batch.CompletionMask, LossAggregation.DrGrpo, scale);
+        var loss = PolicyLoss.Grpo(logp, old, null, tensor(advantages, device: model.Device), batch.CompletionMask, LossAggregation.DrGrpo, scale);
         loss.backward();
     }
 

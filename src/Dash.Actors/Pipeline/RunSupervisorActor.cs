@@ -55,7 +55,7 @@ public sealed class RunSupervisorActor : ReceiveActor, IWithTimers
     private static string FirstLine(Exception e)
     {
         while (e.InnerException is not null && e is ActorInitializationException or AggregateException or TypeInitializationException) e = e.InnerException;
-        var message = e.Message.Split('\n', 2)[0].Trim();
+        var message = e.Message.Split('\n', 2)[0].Trim().TrimEnd('.');
         return $"{e.GetType().Name}: {message}";
     }
 

@@ -245,7 +245,7 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor, I
 
     private void OnShardFailed(ShardFailed m)
     {
-        _lastSamplerError = m.Reason.Split('\n', 2)[0].Trim();
+        _lastSamplerError = m.Reason.Split('\n', 2)[0].Trim().TrimEnd('.');
         if (_samplerIds.TryGetValue(Sender, out var id)) _idle.Remove(id);
         _work?.Failed(m.Shard);
     }

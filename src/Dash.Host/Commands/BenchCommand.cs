@@ -34,6 +34,7 @@ internal static class BenchCommand
             var names = p.GetValue(algorithms)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var session = Path.Combine(p.GetValue(runsDir)!, DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
             var results = names.ToDictionary(n => n, _ => new List<Result>());
+            var devices = new SortedSet<string>(StringComparer.Ordinal);
             for (var r = 0; r < p.GetValue(repeats); r++)
             {
                 foreach (var name in names)
@@ -42,6 +43,7 @@ internal static class BenchCommand
                     var id = new string([.. name.Select(ch => char.IsLetterOrDigit(ch) || ch is '-' or '_' or '.' ? ch : '-')]);
                     var config = options.Load(p, [$"run.steps={p.GetValue(steps)}", $"run.runs-dir={session}", $"run.id={id}-r{r}", "run.eval-every=0", .. parts[1..]],
                         parts[0]);
+                    devices.Add(config.Settings.Model.Device);
                     var quiet = c with { Out = TextWriter.Null, IsTerminal = false };
                     var clock = System.Diagnostics.Stopwatch.StartNew();
                     var code = TrainingSession.Run(config, quiet, allowConfigChange: false);
@@ -50,7 +52,7 @@ internal static class BenchCommand
                     c.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name} repeat {r + 1}: {results[name][^1].TrainSeconds:0.0} s training, accuracy {results[name][^1].Accuracy:P1}"));
                 }
             }
-            var table = Table(results, names, p.GetValue(steps), p.GetValue(repeats));
+            var table = Table(results, names, p.GetValue(steps), p.GetValue(repeats), string.Join(", ", devices));
             c.Out.WriteLine(table);
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(p.GetValue(output)!))!);
             File.WriteAllText(p.GetValue(output)!, table);
@@ -124,12 +126,12 @@ internal static class BenchCommand
         return a.Length == 0 ? 0 : a.Length % 2 == 1 ? a[a.Length / 2] : (a[a.Length / 2 - 1] + a[a.Length / 2]) / 2;
     }
 
-    private static string Table(Dictionary<string, List<Result>> results, string[] names, int steps, int repeats)
+    private static string Table(Dictionary<string, List<Result>> results, string[] names, int steps, int repeats, string device)
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.AppendLine(inv, $"Same seed, prompts, model and {steps} optimizer steps per run; {repeats} interleaved repeats; medians. " +
-                           $"Machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}.");
+                           $"Machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}; model device {device}.");
         sb.AppendLine();
         string[] phases = [Phases.Sample, Phases.Reward, Phases.Advantage, Phases.Learn, Phases.Checkpoint, Phases.WeightSync];
         sb.AppendLine($"| algorithm | training s | ratio to {names[0]} | {string.Join(" | ", phases.Select(ph => ph + " s"))} | kept | completion length (last 5 steps) | accuracy before → after |");

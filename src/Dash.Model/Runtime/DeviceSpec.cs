@@ -26,9 +26,12 @@ public sealed record DeviceSpec(DeviceType Type, int Index)
         if (Type == DeviceType.CPU) return torch.CPU;
         if (!torch.cuda.is_available())
             throw new ArgumentException(
-                $"{key} = \"{this}\" but CUDA is not available: this build uses the CPU-only TorchSharp package or the " +
-                "machine has no usable GPU. Build with `dotnet build -p:DashCuda=true` on a CUDA machine (see README), " +
-                "or set device = cpu.");
+                $"{key} = \"{this}\" but CUDA is not available: " + (NativeRuntime.ExternalLibTorch
+                    ? "the libtorch on LD_LIBRARY_PATH has no CUDA support or the machine has no usable GPU (check `nvidia-smi` " +
+                      "and that python3 -c \"import torch; print(torch.cuda.is_available())\" prints True), or set device = cpu."
+                    : "this build uses the CPU-only TorchSharp package or the machine has no usable GPU. On a CUDA machine build " +
+                      "with -p:DashExternalLibTorch=true (uses an installed PyTorch's libtorch) or -p:DashCuda=true (see README, GPU), " +
+                      "or set device = cpu."));
         var count = torch.cuda.device_count();
         if (Index >= count)
             throw new ArgumentException($"{key} = \"{this}\" but this machine has {count} CUDA device(s) (cuda:0..cuda:{count - 1}).");

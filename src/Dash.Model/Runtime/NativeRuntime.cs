@@ -28,7 +28,7 @@ public static class NativeRuntime
         lock (Gate)
         {
             if (_initialized) return;
-            var problem = FindLibstdcxxProblem();
+            var problem = FindLibstdcxxProblem() ?? FindExternalLibTorchProblem();
             if (problem is not null) throw new NativeRuntimeException(problem);
             AllocatorTuned = TuneAllocator();
             _initialized = true;
@@ -45,6 +45,23 @@ public static class NativeRuntime
         return $"TorchSharp needs libstdc++ with {RequiredGlibcxx} (GCC 13 or newer), but {path} is older. " +
                "On Debian 12 run `sudo bash scripts/ensure-native.sh` from the Dash repository (it installs libstdc++6 " +
                "from Debian 13); on other distributions install the libstdc++6 of GCC 13 or newer.";
+    }
+
+    /// <summary>True when this build loads the libtorch of an installed PyTorch (-p:DashExternalLibTorch=true).</summary>
+#if DASH_EXTERNAL_LIBTORCH
+    public static bool ExternalLibTorch => true;
+#else
+    public static bool ExternalLibTorch => false;
+#endif
+
+    /// <summary>Null unless this is an external-libtorch build that cannot find libtorch; else what to do.</summary>
+    public static string? FindExternalLibTorchProblem()
+    {
+        if (!ExternalLibTorch || !OperatingSystem.IsLinux()) return null;
+        if (NativeLibrary.TryLoad("libtorch_cpu.so", out _)) return null;
+        return "this dash was built with -p:DashExternalLibTorch=true, which loads the libtorch of an installed PyTorch, but " +
+               "libtorch_cpu.so is not on the library path (LD_LIBRARY_PATH is \"" + Environment.GetEnvironmentVariable("LD_LIBRARY_PATH") +
+               "\"). Run: export LD_LIBRARY_PATH=$(python3 -c \"import torch, os; print(os.path.join(os.path.dirname(torch.__file__), 'lib'))\")";
     }
 
     private static string? FindLibstdcxx()

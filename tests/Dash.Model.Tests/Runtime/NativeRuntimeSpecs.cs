@@ -62,5 +62,6 @@ public sealed class NativeRuntimeSpecs
         if (cuda.is_available()) return; // Only meaningful on CPU-only builds and machines.
         var e = Assert.Throws<ArgumentException>(() => DeviceSpec.Parse("cuda:0").ToTorch());
         Assert.Contains("DashCuda=true", e.Message, StringComparison.Ordinal);
+        Assert.Contains("DashExternalLibTorch=true", e.Message, StringComparison.Ordinal);
     }
 }
