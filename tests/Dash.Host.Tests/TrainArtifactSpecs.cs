@@ -80,6 +80,7 @@ public sealed class TrainArtifactSpecs : IDisposable
         var table = File.ReadAllLines(output);
         Assert.Contains(table, l => l.StartsWith("| grpo | ", StringComparison.Ordinal) && l.Contains("| 1.00 |", StringComparison.Ordinal));
         Assert.Contains(table, l => l.StartsWith("| dash | ", StringComparison.Ordinal));
+        Assert.True(new FileInfo(Path.Combine(_runs, "compare-phases.png")).Length > 5_000, "the stacked phase bars were not drawn");
     }
 
     /// <summary>Splits a TFRecord file: [u64 length][u32 crc][data][u32 crc] records.</summary>

@@ -56,11 +56,39 @@ internal static class BenchCommand
             c.Out.WriteLine(table);
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(p.GetValue(output)!))!);
             File.WriteAllText(p.GetValue(output)!, table);
+            var stem = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(p.GetValue(output)!))!, Path.GetFileNameWithoutExtension(p.GetValue(output)!));
+            foreach (var png in Output.BenchPlots.Write(p.GetValue(output)!, stem)) c.Out.WriteLine($"plot: {png}");
             return 0;
         });
         var command = new Command("bench", "Benchmarks that drive whole training runs (micro-benchmarks live in bench/).");
         command.Subcommands.Add(compare);
         command.Subcommands.Add(Overhead(console));
+        command.Subcommands.Add(Plot(console));
+        return command;
+    }
+
+    /// <summary>dash bench plot: PNGs from results files (compare tables → stacked phase bars; model reports → curves).</summary>
+    private static Command Plot(Func<ParseResult, Console2> console)
+    {
+        var files = new Argument<string[]>("files") { Description = "Results files written by dash bench compare or bench/Dash.Bench.Model.", Arity = ArgumentArity.OneOrMore };
+        var outDir = new Option<string?>("--output-dir", "-o") { Description = "Folder for the PNGs (default: next to each file)." };
+        var command = new Command("plot", "Draw the plots of benchmark results: per-phase stacked bars of a compare table (the paper's figure), " +
+                                          "throughput-versus-batch curves of a model-benchmark report.\n" +
+                                          "Example: dash bench plot bench/results/compare.md bench/results/model-gpu-h100.md");
+        command.Arguments.Add(files);
+        command.Options.Add(outDir);
+        command.SetAction(p =>
+        {
+            var c = console(p);
+            foreach (var file in p.GetValue(files)!)
+            {
+                if (!File.Exists(file)) throw new UserException($"{file}: no such results file.");
+                var dir = p.GetValue(outDir) ?? Path.GetDirectoryName(Path.GetFullPath(file))!;
+                Directory.CreateDirectory(dir);
+                foreach (var png in Output.BenchPlots.Write(file, Path.Combine(dir, Path.GetFileNameWithoutExtension(file)))) c.Out.WriteLine($"plot: {png}");
+            }
+            return 0;
+        });
         return command;
     }
 
