@@ -58,6 +58,8 @@ public sealed class CliSpecs
     [InlineData("Config file /nonexistent.conf does not exist", "config", "show", "--config", "/nonexistent.conf")]
     [InlineData("--model /nonexistent-model: no such directory", "tokenize", "--model", "/nonexistent-model", "--text", "hi")]
     [InlineData("no run 'nope'", "runs", "show", "nope", "--runs-dir", "/tmp")]
+    [InlineData("dash.model.device = \"cuda:0\" but CUDA is not available", "train", "--device", "cuda", "--runs-dir", "/tmp/dash-cli-errors")]
+    [InlineData("dash.model.device = \"gpu\" is not a device", "train", "--device", "gpu", "--runs-dir", "/tmp/dash-cli-errors")]
     [InlineData("dash.model.dir = \"/nonexistent-model\": no such directory", "train", "--set", "model.dir=/nonexistent-model", "--runs-dir", "/tmp/dash-cli-errors")]
     [InlineData("dash.persistence.postgres.connection-string-file = \"/nonexistent-pg\" does not exist", "train", "--set", "persistence.journal=postgres",
         "--set", "persistence.postgres.connection-string-env=DASH_TEST_UNSET_VARIABLE", "--set", "persistence.postgres.connection-string-file=/nonexistent-pg",

@@ -18,6 +18,7 @@ internal static class TrainingSession
     {
         Cli.InitNative();
         var settings = config.Settings;
+        EngineSetup.CheckDevice(settings);
         var id = RunId(settings);
         var (initFrom, warmup, ok) = Warmup(config, console, allowConfigChange);
         if (!ok) return 2;
