@@ -15,8 +15,8 @@ public sealed class MemoryCollection;
 /// <summary>
 /// The measure is the allocator's in-use bytes (glibc <c>mallinfo2</c>: uordblks + hblkhd), which every libtorch CPU
 /// buffer is part of. Process RSS is not a leak measure: on a loaded machine glibc creates extra arenas when threads
-/// contend for a lock, and each new arena's pages count in RSS while nothing leaks (seen: 115 MiB of RSS growth with
-/// in-use bytes flat). RSS is still printed beside it.
+/// contend for a lock, and each new arena's pages count in RSS while nothing leaks (a CI run on a busy machine measured
+/// 115 MiB of RSS growth). RSS is still printed beside it.
 /// </summary>
 [Collection(nameof(MemoryCollection))]
 public sealed class SamplerMemorySpecs(ITestOutputHelper output)
