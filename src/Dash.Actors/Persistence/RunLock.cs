@@ -28,8 +28,27 @@ public sealed class RunLock : IDisposable
         _advisory = advisory;
     }
 
-    /// <summary>Takes the run's lock at once or throws <see cref="RunLockedException"/> naming the holder.</summary>
-    public static RunLock Acquire(RunFolder folder, JournalConfig journal)
+    /// <summary>
+    /// Takes the run's lock, waiting up to <paramref name="wait"/> for its holder to end (a standby coordinator waits;
+    /// a plain start does not), else throws <see cref="RunLockedException"/> naming the holder.
+    /// </summary>
+    public static RunLock Acquire(RunFolder folder, JournalConfig journal, TimeSpan wait = default)
+    {
+        var deadline = DateTime.UtcNow + wait;
+        while (true)
+        {
+            try
+            {
+                return TryAcquire(folder, journal);
+            }
+            catch (RunLockedException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(200);
+            }
+        }
+    }
+
+    private static RunLock TryAcquire(RunFolder folder, JournalConfig journal)
     {
         Directory.CreateDirectory(folder.Path);
         var file = TryLock(folder) ?? throw Locked(folder);
@@ -47,6 +66,12 @@ public sealed class RunLock : IDisposable
             file.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Throws <see cref="RunLockedException"/> naming the holder when another process holds the run now.</summary>
+    public static void RefuseIfHeld(RunFolder folder)
+    {
+        if (Holder(folder) is { } holder) throw Locked(folder, holder);
     }
 
     /// <summary>Who holds the run now, or null when nobody does (checked without keeping the lock).</summary>

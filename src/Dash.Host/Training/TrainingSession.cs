@@ -20,14 +20,19 @@ internal static class TrainingSession
         var settings = config.Settings;
         EngineSetup.CheckDevice(settings);
         var id = RunId(settings);
-        Preflight(config, id, allowConfigChange);
-        var (initFrom, warmup, ok) = Warmup(config, console, allowConfigChange);
+        Preflight(config, id, allowConfigChange, cluster is not null);
+        // Coordinator nodes of one cluster share the warm-up and the run: a node waits for the one that holds it.
+        var lockWait = cluster is null ? TimeSpan.Zero : ClusterLockWait;
+        var (initFrom, warmup, ok) = Warmup(config, console, allowConfigChange, lockWait);
         if (!ok) return 2;
         var (rl, rlFolder) = RunOne(config.Text, settings, id, console, allowConfigChange, initFrom, cluster);
         if (rl is null) return 2;
         new TrainingDisplay(console, settings.Run.Steps, 0).Summary(rl, rlFolder.Path, warmup, settings.Learning.Mode == LearningMode.Sft ? "SFT" : "RL");
         return 0;
     }
+
+    /// <summary>How long a coordinator node waits for another node's lock on the warm-up or the run (its hand-over).</summary>
+    private static readonly TimeSpan ClusterLockWait = TimeSpan.FromMinutes(10);
 
     /// <summary>The run's id: <c>dash.run.id</c>, else the algorithm and seed; checked to be a plain folder name.</summary>
     public static string RunId(DashSettings settings)
@@ -44,9 +49,10 @@ internal static class TrainingSession
     /// against its manifest when Dash wrote it), tokenizer and task data load. A refused start leaves the runs folder
     /// as it was.
     /// </summary>
-    private static void Preflight(EffectiveConfig config, string id, bool allowConfigChange)
+    private static void Preflight(EffectiveConfig config, string id, bool allowConfigChange, bool cluster)
     {
         var settings = config.Settings;
+        if (!cluster) RunLock.RefuseIfHeld(Folder(settings, id)); // Before the warm-up: another process runs this run.
         CheckUnchanged(config.Text, settings, id, allowConfigChange);
         if (WarmupNeeded(settings))
         {
@@ -100,14 +106,15 @@ internal static class TrainingSession
     /// The built-in model's supervised warm-up (shared by every run with the same training settings, and done once):
     /// returns the checkpoint RL starts from. Runs in this process even on a cluster (it needs no samplers but its own).
     /// </summary>
-    public static (string? InitFrom, TrainingFinished? Warmup, bool Ok) Warmup(EffectiveConfig config, Console2 console, bool allowConfigChange)
+    public static (string? InitFrom, TrainingFinished? Warmup, bool Ok) Warmup(EffectiveConfig config, Console2 console, bool allowConfigChange,
+        TimeSpan lockWait = default)
     {
         var settings = config.Settings;
         if (!WarmupNeeded(settings)) return (null, null, true);
         var (warmText, warmSettings, warmId) = WarmupRun(config);
         console.Out.WriteLine($"Warm-up {warmId}: {settings.Model.WarmupSteps} supervised steps on worked solutions, so the built-in " +
                               "model is sometimes right before RL starts (dash.model.warmup-steps).");
-        var (finished, folder) = RunOne(warmText, warmSettings, warmId, console, allowConfigChange, initFrom: null, cluster: null);
+        var (finished, folder) = RunOne(warmText, warmSettings, warmId, console, allowConfigChange, initFrom: null, cluster: null, lockWait);
         if (finished is null) return (null, null, false);
         // The warm-up's last committed checkpoint, from its whole history (RunOne has verified or rewritten it).
         var last = History(folder).State.Last
@@ -149,7 +156,8 @@ internal static class TrainingSession
 
     /// <summary>Runs (or resumes) one run to its end; null when it failed.</summary>
     private static (TrainingFinished? Finished, RunFolder Folder) RunOne(
-        string configText, DashSettings settings, string id, Console2 console, bool allowConfigChange, string? initFrom, ClusterHost? cluster)
+        string configText, DashSettings settings, string id, Console2 console, bool allowConfigChange, string? initFrom, ClusterHost? cluster,
+        TimeSpan lockWait = default)
     {
         var folder = Folder(settings, id);
         var journal = folder.JournalStore;
@@ -164,8 +172,10 @@ internal static class TrainingSession
             throw new UserException($"the run folder {Path.GetFullPath(folder.Path)} is not writable ({e.Message}). " +
                                     "Choose another with --runs-dir.", e);
         }
-        // One writer per run, for as long as this process runs it (a cluster's coordinator singleton is its one writer).
-        using var runLock = cluster is null ? RunLock.Acquire(folder, journal) : null;
+        // One writer per run, for as long as this process runs it. On a cluster the node whose coordinator singleton
+        // starts takes it (a standby waits there for the old coordinator's lock).
+        using var runLock = cluster is null ? RunLock.Acquire(folder, journal, lockWait) : null;
+        RunLock? singletonLock = null;
         var history = History(folder);
         try
         {
@@ -212,8 +222,11 @@ internal static class TrainingSession
             {
                 // The coordinator is a cluster singleton: it runs on the oldest coordinator node and moves on failure.
                 var parts = new ClusterParts(settings, engines.Factory, node.Settings.Transfer);
-                node.StartCoordinator(RunSupervisorActor.Props(
-                    parent => TrainingCoordinatorActor.Props(settings, engines.Data, parts, parent, run), listener));
+                node.StartCoordinator(RunSupervisorActor.Props(parent =>
+                {
+                    singletonLock ??= RunLock.Acquire(folder, journal, ClusterLockWait);
+                    return TrainingCoordinatorActor.Props(settings, engines.Data, parts, parent, run);
+                }, listener));
                 node.RunEnded.ContinueWith(t => inbox.Add(t.Result), TaskScheduler.Default);
                 console.Out.WriteLine($"Coordinator node {node.Address} ({string.Join(",", node.Settings.Roles)}); the run starts when a sampler node joins.");
             }
@@ -271,6 +284,7 @@ internal static class TrainingSession
             // A cluster node leaves gracefully (the singleton hands over at once); a local system just stops.
             if (node is not null) node.Leave(TimeSpan.FromSeconds(15));
             system.Terminate().Wait(TimeSpan.FromSeconds(30));
+            singletonLock?.Dispose();
         }
     }
 
