@@ -19,11 +19,15 @@ public sealed class RunLockSpecs : IDisposable
         Assert.NotEmpty(_runs.Checkpoints("locked"));
 
         var second = DashProcess.Run(args, _runs.Dir, kill: null, delayMs: 0, timeoutSeconds: 60);
+        var list = _runs.Runs("list").Out.Split('\n').Single(l => l.StartsWith("locked ", StringComparison.Ordinal));
+        var show = _runs.Runs("show", "locked").Out;
 
         Assert.False(first.IsCompleted, "the first run ended before the second one was refused");
         Assert.Equal(2, second.ExitCode);
         Assert.Contains("pid", second.Error, StringComparison.Ordinal);
         Assert.Single(second.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(" running ", list, StringComparison.Ordinal);
+        Assert.Contains("running (pid ", show, StringComparison.Ordinal);
         Assert.True((await first).Killed);
 
         var third = DashProcess.Run(args, _runs.Dir, KillAt.AfterStepLine, delayMs: 0, timeoutSeconds: 60);

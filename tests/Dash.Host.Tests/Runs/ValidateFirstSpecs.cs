@@ -42,4 +42,19 @@ public sealed class ValidateFirstSpecs : IDisposable
         Assert.Empty(Directory.GetFileSystemEntries(_runs.Dir));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
     }
+
+    [Fact]
+    public void Should_refuse_a_damaged_model_dir_that_dash_wrote_naming_the_file()
+    {
+        Assert.Equal(0, _runs.Train("source", 1).ExitCode);
+        var checkpoint = _runs.Checkpoints("source")[^1];
+        var file = TinyRuns.Flip(checkpoint);
+
+        var refused = _runs.Train("from-damaged", 1, warmup: 0, $"model.dir={checkpoint}");
+
+        Assert.Equal(2, refused.ExitCode);
+        var line = Assert.Single(refused.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(Path.GetFileName(file), line, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_runs.Run("from-damaged")));
+    }
 }
