@@ -25,6 +25,9 @@ public sealed class RunHistorySpecs : IDisposable
         Assert.Contains(" 48 ", row, StringComparison.Ordinal);
         var show = _runs.Runs("show", Path.GetFileName(_runs.Warmup));
         Assert.Contains("48 committed steps", show.Out, StringComparison.Ordinal);
+        var onDisk = _runs.Checkpoints(Path.GetFileName(_runs.Warmup)).Select(Path.GetFileName).ToArray();
+        Assert.Contains($"checkpoints on disk: {string.Join(", ", onDisk)}", show.Out, StringComparison.Ordinal);
+        Assert.Contains(show.Out.Split('\n'), l => l.TrimStart().StartsWith("1 ", StringComparison.Ordinal) && l.EndsWith("(removed)", StringComparison.Ordinal));
     }
 
     [Fact]
