@@ -152,4 +152,25 @@ public sealed class EvalCliSpecs : IDisposable
         Assert.Equal(ids, logProbs.Length);
         Assert.All(logProbs, l => Assert.True(l <= 0 && double.IsFinite(l), $"log-prob {l}"));
     }
+
+    [Theory]
+    [InlineData("train")]
+    [InlineData("eval")]
+    public void Should_refuse_an_empty_or_invalid_UTF8_data_file_in_one_line_naming_it(string command)
+    {
+        var empty = Path.Combine(_dir, "empty.jsonl");
+        File.WriteAllText(empty, "");
+        var latin1 = Path.Combine(_dir, "latin1.jsonl");
+        File.WriteAllBytes(latin1, [.. Encoding.UTF8.GetBytes("{\"question\": \"a\", \"answer\": \"1\"}\n"), .. Encoding.Latin1.GetBytes("{\"question\": \"caf\u00e9\", \"answer\": \"1\"}\n")]);
+        string[] Args(string file) => command == "train"
+            ? ["train", "--runs-dir", Path.Combine(_dir, "runs"), "--set", $"task.name=\"{file}\"", "--set", "model.warmup-steps=0"]
+            : ["eval", "--model", Model(), "--data", file];
+
+        var a = CliHarness.Run(Args(empty));
+        var b = CliHarness.Run(Args(latin1));
+
+        Assert.Equal((2, 2), (a.ExitCode, b.ExitCode));
+        Assert.Equal($"dash: {empty}: the file has no rows; give one JSON object per line", a.Err.Trim());
+        Assert.Equal($"dash: {latin1}:2: the line is not valid UTF-8; save the file as UTF-8", b.Err.Trim());
+    }
 }
