@@ -1,7 +1,9 @@
 // The training reward a run's settings build: the task's answer format only, looser rules opted in one key at a time.
 using Dash.Actors.Engines;
 using Dash.Actors.Pipeline;
+using Dash.Actors.Protocol;
 using Dash.Actors.Settings;
+using Dash.Tasks;
 
 namespace Dash.Actors.Tests.Engines;
 
@@ -47,5 +49,37 @@ public sealed class VerifierScorerSpecs
 
         Assert.Contains("dash.reward.last-number", e.Message, StringComparison.Ordinal);
         Assert.Equal(["dash.reward.last-number"], TrainingCoordinatorActor.ChangedKeys(before, after));
+    }
+
+    // A sampler that answers every prompt with the same text, so the evaluator grades exactly that completion.
+    private sealed class Scripted(string text) : IPolicySampler
+    {
+        public IReadOnlyList<SampledCompletion> Sample(IReadOnlyList<int[]> prompts, int groupSize, bool greedy, ulong seed) =>
+            [.. Enumerable.Range(0, prompts.Count * groupSize).Select(_ => new SampledCompletion([1], [0f], FinishReason.Eos, text))];
+
+        public void LoadWeights(ReadOnlySpan<float> weights) { }
+
+        public void Dispose() { }
+    }
+
+    [Theory]
+    [InlineData("42", false)]
+    [InlineData("40, 41, 42", false)]
+    [InlineData("\\boxed{40}, \\boxed{41}, \\boxed{42}", false)]
+    [InlineData("I think it is 43. Or maybe 42", false)]
+    [InlineData("<think>6*7 = \\boxed{42}</think>", true)]
+    [InlineData("```latex\n\\boxed{42}\n```", true)]
+    public void Should_give_a_reward_hack_the_same_verdict_in_training_and_in_evaluation(string completion, bool correct)
+    {
+        var scorer = Scorer();
+        var rollout = new Rollout(0, "p", "42", [1], [1], [0f], FinishReason.Eos, completion, 0f, 0f, []);
+
+        var training = RewardVerifierActor.Score(scorer, new RolloutBatch(0, 0, 0, [rollout]));
+        var evaluation = new Evaluator(new Scripted(completion), scorer, _ => [1], batchSize: 8).Run([new Problem("p", "6*7?", "42")], k: 2, seed: 1)[0];
+
+        Assert.Equal(correct ? 1 : 0, training.Correct);
+        Assert.Equal(correct ? 1f : 0f, training.Batch.Rows[0].Reward);
+        Assert.Equal(correct, evaluation.Verdict.Correct);
+        Assert.Equal(correct ? 2 : 0, evaluation.SampledCorrect);
     }
 }
