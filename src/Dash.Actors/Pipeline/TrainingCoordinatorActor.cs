@@ -279,7 +279,7 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor, I
 
     private List<SampleShard> MakeShards(PromptItem[] prompts, int groupSize, bool greedy, long stepId, int round)
     {
-        var perShard = Math.Max(1, _settings.Sampling.BatchSize / groupSize);
+        var perShard = Evaluator.PromptsPerShard(_settings.Sampling.BatchSize, groupSize);
         var shards = new List<SampleShard>();
         for (int i = 0, id = 0; i < prompts.Length; i += perShard, id++)
         {
