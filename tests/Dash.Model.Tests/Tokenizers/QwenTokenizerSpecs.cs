@@ -5,12 +5,12 @@ using Dash.Testing;
 
 namespace Dash.Model.Tests.Tokenizers;
 
-public sealed class ByteLevelBpeTokenizerFixture
+public sealed class QwenTokenizerFixture
 {
     public ByteLevelBpeTokenizer Tokenizer { get; } = ByteLevelBpeTokenizer.Load(SharedData.File("tokenizer/qwen2.5"));
 }
 
-public sealed class ByteLevelBpeTokenizerSpecs(ByteLevelBpeTokenizerFixture fixture) : IClassFixture<ByteLevelBpeTokenizerFixture>
+public sealed class QwenTokenizerSpecs(QwenTokenizerFixture fixture) : IClassFixture<QwenTokenizerFixture>
 {
     private ByteLevelBpeTokenizer Tokenizer => fixture.Tokenizer;
 
