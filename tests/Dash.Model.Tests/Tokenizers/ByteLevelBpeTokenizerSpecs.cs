@@ -33,7 +33,9 @@ public sealed class ByteLevelBpeTokenizerSpecs
             ["decoder"] = new JsonObject { ["type"] = "ByteLevel", ["add_prefix_space"] = true, ["trim_offsets"] = true },
             ["model"] = new JsonObject
             {
-                ["type"] = "BPE", ["byte_fallback"] = false, ["vocab"] = vocab,
+                ["type"] = "BPE",
+                ["byte_fallback"] = false,
+                ["vocab"] = vocab,
                 ["merges"] = new JsonArray([.. Merges.Select(m => (JsonNode)$"{m.Left} {m.Right}")]),
             },
         };
@@ -101,6 +103,18 @@ public sealed class ByteLevelBpeTokenizerSpecs
         Assert.Null(tokenizer.BosId);
         Assert.Equal(262, tokenizer.VocabSize);
         Assert.Equal("{{ messages }}", tokenizer.ChatTemplate);
+    }
+
+    [Fact]
+    public void Should_start_sequences_with_the_bos_a_template_post_processor_adds_as_llama3_does()
+    {
+        var tokenizerJson = TokenizerJson(ByteLevel());
+        tokenizerJson["post_processor"] = JsonNode.Parse("""
+            {"type": "Sequence", "processors": [{"type": "ByteLevel"}, {"type": "TemplateProcessing",
+             "single": [{"SpecialToken": {"id": "<|endoftext|>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}]}]}
+            """);
+
+        Assert.Equal(261, Load(tokenizerJson).BosId);
     }
 
     [Theory]
