@@ -98,8 +98,11 @@ internal sealed record TokenizerFiles(
         return [o];
     }
 
-    public FormatException Unsupported(string key, JsonObject stage) =>
-        Bad(Path, $"\"{key}\" type \"{(string?)stage["type"]}\" is not supported in this tokenizer family.");
+    public FormatException Unsupported(string key, JsonObject stage)
+    {
+        var behavior = stage["behavior"] is JsonValue b ? $" with behavior \"{b}\"" : "";
+        return Bad(Path, $"\"{key}\" type \"{(string?)stage["type"]}\"{behavior} is not supported in this tokenizer family.");
+    }
 
     public static FormatException Bad(string path, string problem) => new($"{path}: {problem}");
 
