@@ -42,7 +42,8 @@ public sealed class KvCache : IDisposable
     /// <summary>Marks <paramref name="positions"/> more positions as stored (called once per forward, after all layers).</summary>
     public void Advance(int positions) => Length += positions;
 
-    /// <summary>Keeps only the given batch rows [R] (in that order), dropping finished sequences from the buffers.</summary>
+    /// <summary>Keeps only the given batch rows [R] (in that order; a row may repeat): drops finished sequences, or
+    /// repeats a shared prompt's rows for its completions.</summary>
     public void KeepRows(Tensor rows)
     {
         for (var i = 0; i < _keys.Length; i++)
