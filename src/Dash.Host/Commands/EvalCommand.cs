@@ -27,11 +27,12 @@ internal static class EvalCommand
         var batch = new Option<int>("--batch-size") { Description = "Completions per forward pass.", DefaultValueFactory = _ => 32 };
         var template = new Option<string>("--template") { Description = "raw, qwen-chat or few-shot.", DefaultValueFactory = _ => "raw" };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
+        var dtype = new Option<string>("--dtype") { Description = "float32 or bfloat16 (weights, activations and KV cache).", DefaultValueFactory = _ => "float32" };
         var output = new Option<string?>("--output", "-o") { Description = "Write every completion and verdict to this JSONL file." };
         var seed = new Option<long>("--seed") { Description = "Seed of the pass@k samples.", DefaultValueFactory = _ => 1 };
         var command = new Command("eval", "Evaluate a model: greedy pass@1 and sampled pass@k, with per-level and per-subject breakdowns.\n" +
                                           "Example: dash eval --model ~/models/Qwen2.5-0.5B --data math500 --data-dir ../shared/data --limit 50");
-        foreach (var o in new Option[] { model, data, dataDir, limit, k, temperature, maxNew, batch, template, device, output, seed }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, data, dataDir, limit, k, temperature, maxNew, batch, template, device, dtype, output, seed }) command.Options.Add(o);
         command.SetAction(p =>
         {
             Cli.InitNative();
@@ -43,7 +44,7 @@ internal static class EvalCommand
             var problems = source.HeldOut.Take(p.GetValue(limit) > 0 ? p.GetValue(limit) : int.MaxValue).ToArray();
             var prompts = new TaskTrainingData(source, tokenizer, TaskTrainingData.Template(task.Template, source), task.MaxPromptTokens);
             var torchDevice = DeviceSpec.Parse(p.GetValue(device)!, "--device").ToTorch("--device");
-            using var lm = ModelDirectory.Load(dir, torchDevice);
+            using var lm = ModelDirectory.Load(dir, torchDevice, DtypeSpec.Parse(p.GetValue(dtype)!, "--dtype"));
             lm.eval();
             var sampler = new Sampler(lm);
             var ids = problems.Select(prompts.EncodePrompt).ToArray();

@@ -37,7 +37,8 @@ public sealed class CausalLM : nn.Module
 
     /// <summary>Hugging Face's initialisation: normal(0, 0.02) for projections and embeddings, ones for norms,
     /// zeros for biases; drawn from <paramref name="generator"/> (a CPU generator: TorchSharp makes no other) so a seed
-    /// fixes the weights. On a GPU the values are drawn on the CPU and copied, so they equal the CPU model's.</summary>
+    /// fixes the weights. On a GPU the values are drawn on the CPU and copied, so they equal the CPU model's; in
+    /// bfloat16 they are drawn in float32 and rounded, so they equal the float32 model's weights rounded.</summary>
     public void InitializeWeights(Generator generator)
     {
         using var noGrad = no_grad();
@@ -45,10 +46,10 @@ public sealed class CausalLM : nn.Module
         {
             if (name.EndsWith("norm.weight", StringComparison.Ordinal)) p.fill_(1.0);
             else if (name.EndsWith(".bias", StringComparison.Ordinal)) p.zero_();
-            else if (p.device.type == DeviceType.CPU) p.normal_(0.0, 0.02, generator);
+            else if (p.device.type == DeviceType.CPU && p.dtype == ScalarType.Float32) p.normal_(0.0, 0.02, generator);
             else
             {
-                using var drawn = empty(p.shape, p.dtype).normal_(0.0, 0.02, generator);
+                using var drawn = empty(p.shape, ScalarType.Float32).normal_(0.0, 0.02, generator);
                 p.copy_(drawn);
             }
         }

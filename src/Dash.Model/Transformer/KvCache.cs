@@ -25,6 +25,9 @@ public sealed class KvCache : IDisposable
     }
 
     public int Capacity { get; }
+
+    /// <summary>The dtype keys and values are stored in (the model's).</summary>
+    public ScalarType Dtype => _keys[0].dtype;
     public int Length { get; private set; }
 
     /// <summary>Stores k, v [B, KvH, T, d] of <paramref name="layer"/> after the current length and returns the
