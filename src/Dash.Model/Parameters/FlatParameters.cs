@@ -1,8 +1,8 @@
 // Copies all weights or gradients of a model to and from one reused flat float[] (for shipping between processes).
 using System.Numerics;
-using Dash.Model.Checkpoints;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using Dash.Model.Checkpoints;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
