@@ -10,6 +10,9 @@ internal sealed record PromptGroups(IReadOnlyList<int[]> Distinct, long[] RowOf)
     /// <summary>True when some prompt occurs more than once in a row (the prefill is shared).</summary>
     public bool Shared => Distinct.Count < RowOf.Length;
 
+    /// <summary>Every row its own prompt (no sharing).</summary>
+    public static PromptGroups Unshared(IReadOnlyList<int[]> prompts) => new(prompts, [.. Enumerable.Range(0, prompts.Count).Select(i => (long)i)]);
+
     public static PromptGroups Of(IReadOnlyList<int[]> prompts)
     {
         var distinct = new List<int[]>();

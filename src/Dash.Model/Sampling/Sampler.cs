@@ -31,6 +31,9 @@ public sealed class Sampler(CausalLM model, DecodeLoop loop = DecodeLoop.Auto)
     /// <summary>Steps between the device loop's reads of the finished flags (early exit and compaction).</summary>
     public int CheckInterval { get; init; } = 8;
 
+    /// <summary>Whether runs of equal prompts share one prefill (on by default; off only to measure what it saves).</summary>
+    public bool SharePrefixes { get; init; } = true;
+
     /// <summary>Prompt rows the last <see cref="Sample"/> call ran through the prefill (its distinct prompts).</summary>
     public int PrefilledRows { get; private set; }
 
@@ -46,7 +49,7 @@ public sealed class Sampler(CausalLM model, DecodeLoop loop = DecodeLoop.Auto)
             throw new ArgumentException($"prompt length {promptLength} + max new tokens {options.MaxNewTokens} exceeds max_position_embeddings {model.Config.MaxPositionEmbeddings}.");
 
         using var noGrad = no_grad();
-        var groups = PromptGroups.Of(prompts);
+        var groups = SharePrefixes ? PromptGroups.Of(prompts) : PromptGroups.Unshared(prompts);
         PrefilledRows = groups.Distinct.Count;
         using var batch = new SamplingBatch(groups.Distinct, promptLength, capacity, options.PadId, model.Device);
         using var cache = model.CreateCache(groups.Distinct.Count, capacity);
