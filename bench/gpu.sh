@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Reproduces BENCHMARKS.md "On a GPU" on a CUDA machine with PyTorch installed: publishes dash and the model benchmark
 # without a bundled libtorch (-p:DashExternalLibTorch=true), points them at PyTorch's libtorch, runs the headline at
-# the default and at the paper's batch, the bottleneck curve, and draws the plots.
-#   bench/gpu.sh [results-dir]          (default bench/results; about 10 minutes on an H100)
+# the default and at the paper's batch, the bottleneck curve (tiny in float32; the Qwen2.5-0.5B shape in float32 and
+# bfloat16), and draws the plots. Sized to finish in about 8 minutes on an H100/H200 (one repeat per headline;
+# REPEATS=3 for medians of interleaved repeats, about twice as long).
+#   bench/gpu.sh [results-dir]          (default bench/results)
 # Environment: DEVICE (default cuda), QUICK=1 (a seconds-long smoke run of the same steps), LIBTORCH_DIR (default:
 # the lib folder of python3's torch).
 set -euo pipefail
@@ -24,18 +26,24 @@ dash=(dotnet out/dash-gpu/dash.dll)
 if [ "${QUICK:-0}" = 1 ]; then
   small=(--set model.warmup-steps=2 --set model.warmup-batch=8 --set run.eval-problems=8 --set sampling.max-new-tokens=16)
   steps=(--steps 2 --repeats 1)
-  models=(--models tiny --quick)
+  curves=("--models tiny --quick --dtypes float32,bfloat16")
 else
   small=()
-  steps=(--steps 30 --repeats 3)
-  models=(--models tiny,small,qwen-0.5b)
+  steps=(--steps 30 --repeats "${REPEATS:-1}")
+  curves=("--models tiny" "--models qwen-0.5b --dtypes float32,bfloat16")
 fi
 
 "${dash[@]}" bench compare --algorithms grpo,dash,dash-nogf "${steps[@]}" --set model.device="$device" "${small[@]}" \
   --runs-dir out/gpu-runs -o "$results/compare-gpu.md"
-if [ "${QUICK:-0}" = 1 ]; then steps=(--steps 2 --repeats 1); else steps=(--steps 20 --repeats 3); fi
+if [ "${QUICK:-0}" = 1 ]; then steps=(--steps 2 --repeats 1); else steps=(--steps 20 --repeats "${REPEATS:-1}"); fi
 "${dash[@]}" bench compare --algorithms grpo,dash "${steps[@]}" --set model.device="$device" "${small[@]}" \
   --set sampling.prompts-per-step=64 --set sampling.batch-size=256 --runs-dir out/gpu-runs -o "$results/compare-gpu-m64.md"
-dotnet out/bench-model-gpu/Dash.Bench.Model.dll "${models[@]}" --device "$device" --threads 1 --out "$results/model-gpu.md"
+i=0
+for curve in "${curves[@]}"; do
+  i=$((i + 1))
+  # shellcheck disable=SC2086 # each entry is a list of flags
+  dotnet out/bench-model-gpu/Dash.Bench.Model.dll $curve --device "$device" --threads 1 --out "$results/model-gpu-$i.md"
+done
+cat "$results"/model-gpu-[0-9]*.md > "$results/model-gpu.md"
 "${dash[@]}" bench plot "$results/model-gpu.md"
 echo "bench/gpu.sh: results in $results (compare-gpu.md, compare-gpu-m64.md, model-gpu.md and their plots)"

@@ -11,12 +11,21 @@ var models = args.SkipWhile(a => a != "--models").Skip(1).FirstOrDefault()?.Spli
 
 var threads = int.Parse(args.SkipWhile(a => a != "--threads").Skip(1).FirstOrDefault() ?? "2", System.Globalization.CultureInfo.InvariantCulture);
 var deviceText = args.SkipWhile(a => a != "--device").Skip(1).FirstOrDefault() ?? "cpu";
+var dtypes = (args.SkipWhile(a => a != "--dtypes").Skip(1).FirstOrDefault() ?? "float32").Split(',');
+int[]? Ints(string flag) => args.SkipWhile(a => a != flag).Skip(1).FirstOrDefault()?.Split(',').Select(x => int.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
 NativeRuntime.Initialize();
 torch.set_num_threads(threads);
 var device = DeviceSpec.Parse(deviceText, "--device");
 var torchDevice = device.ToTorch("--device");
 var plan = quick ? BenchPlan.Quick : BenchPlan.Full;
+plan = plan with
+{
+    SampleBatches = Ints("--batches") ?? plan.SampleBatches,
+    MicroBatches = Ints("--micro-batches") ?? plan.MicroBatches,
+    Repeats = Ints("--repeats")?[0] ?? plan.Repeats,
+};
+var prefillOnly = args.Contains("--prefill");
 var vocab = CharTokenizer.Default.VocabSize;
 var report = new Report(plan, quick, threads, device.ToString());
 
@@ -29,11 +38,22 @@ foreach (var name in models)
         "qwen-0.5b" => QwenHalfBillion(),
         _ => throw new ArgumentException($"--models: unknown model \"{name}\" (tiny, small, qwen-0.5b)"),
     };
-    Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {name}: sampling");
-    var sampling = SamplingBench.Run(config, plan, torchDevice);
-    Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {name}: training");
-    var training = TrainingBench.Run(config, plan, torchDevice);
-    report.Add(name, config, sampling, training);
+    foreach (var dtypeName in dtypes)
+    {
+        var dtype = DtypeSpec.Parse(dtypeName, "--dtypes");
+        var label = dtype == torch.ScalarType.Float32 ? name : $"{name} {dtypeName}";
+        if (prefillOnly)
+        {
+            Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {label}: prefill with shared prompts");
+            report.AddPrefill(label, PrefillBench.Run(config, plan, torchDevice, dtype));
+            continue;
+        }
+        Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {label}: sampling");
+        var sampling = SamplingBench.Run(config, plan, torchDevice, dtype);
+        Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {label}: training");
+        var training = plan.MicroBatches.Length == 0 ? [] : TrainingBench.Run(config, plan, torchDevice, dtype);
+        report.Add(label, config, sampling, training);
+    }
 }
 
 var markdown = report.ToMarkdown(Environment.CommandLine);

@@ -10,6 +10,10 @@ internal sealed class Report(BenchPlan plan, bool quick, int threads, string dev
     private readonly string _startLoad = LoadAverage();
     private readonly List<(string Name, ModelConfig Config, List<Measurement> Sampling, List<Measurement> Training, double StepSeconds)> _rows = [];
 
+    private readonly List<(string Name, List<PrefillMeasurement> Rows)> _prefill = [];
+
+    public void AddPrefill(string name, List<PrefillMeasurement> rows) => _prefill.Add((name, rows));
+
     public void Add(string name, ModelConfig config, List<Measurement> sampling, List<Measurement> training) =>
         _rows.Add((name, config, sampling, training, TrainingBench.LastOptimizerStepSeconds));
 
@@ -32,6 +36,16 @@ internal sealed class Report(BenchPlan plan, bool quick, int threads, string dev
             md.AppendLine();
             Table(md, "sampling batch", "new tokens/s", sampling);
             Table(md, "micro-batch", "train tokens/s", training);
+        }
+        foreach (var (name, rows) in _prefill)
+        {
+            md.AppendLine(inv, $"Prefill, {name}: {PrefillBench.Distinct} distinct prompts x G = {PrefillBench.Group} copies (one sampled token), ms:");
+            md.AppendLine();
+            md.AppendLine("| prompt tokens | each copy prefilled | each prompt once (shared) | speed-up |");
+            md.AppendLine("|---|---|---|---|");
+            foreach (var r in rows)
+                md.AppendLine(inv, $"| {r.PromptTokens} | {r.UnsharedSeconds * 1000:F0} | {r.SharedSeconds * 1000:F0} | {r.UnsharedSeconds / r.SharedSeconds:F1}x |");
+            md.AppendLine();
         }
         return md.ToString();
     }

@@ -8,9 +8,9 @@ namespace Dash.Bench.Model;
 
 internal static class SamplingBench
 {
-    public static List<Measurement> Run(ModelConfig config, BenchPlan plan, Device device)
+    public static List<Measurement> Run(ModelConfig config, BenchPlan plan, Device device, ScalarType dtype)
     {
-        using var model = new CausalLM(config, device);
+        using var model = new CausalLM(config, device, dtype);
         using (var init = new Generator(1)) model.InitializeWeights(init);
         model.eval();
         var sampler = new Sampler(model);

@@ -13,11 +13,16 @@ internal static class TrainingBench
     /// <summary>Median AdamW step seconds of the last run (reported beside the table).</summary>
     public static double LastOptimizerStepSeconds { get; private set; }
 
-    public static List<Measurement> Run(ModelConfig config, BenchPlan plan, Device device)
+    public static List<Measurement> Run(ModelConfig config, BenchPlan plan, Device device, ScalarType dtype)
     {
+        // bf16: a bf16 replica computes, float32 master weights take the AdamW step (as the learner does).
         using var model = new CausalLM(config, device);
         using (var init = new Generator(1)) model.InitializeWeights(init);
         model.train();
+        using var replica = dtype == ScalarType.Float32 ? null : new CausalLM(config, device, dtype);
+        var mixed = replica is null ? null : new MixedPrecision(model, replica);
+        var compute = replica ?? model;
+        compute.train();
         var results = new List<Measurement>();
         foreach (var micro in plan.MicroBatches)
         {
@@ -28,7 +33,10 @@ internal static class TrainingBench
             var seconds = Measure.MedianSeconds(plan.Repeats, device, () =>
             {
                 for (var start = 0; start < rows.Length; start += micro)
-                    MicroBatch(model, rows[start..(start + micro)], advantages[start..(start + micro)], scale);
+                {
+                    MicroBatch(compute, rows[start..(start + micro)], advantages[start..(start + micro)], scale);
+                    mixed?.AccumulateGradients();
+                }
                 ZeroGrad(model);
             });
             var tokens = (double)rows.Length * (plan.PromptTokens + plan.NewTokens);
@@ -37,8 +45,13 @@ internal static class TrainingBench
         }
 
         using var optimizer = new AdamW(model.named_parameters(), new AdamWOptions(), new LearningRateSchedule(1e-4));
-        MicroBatch(model, Rows(1, plan, config.VocabSize), [1.0f], new LossScale(1, plan.NewTokens, plan.NewTokens));
-        LastOptimizerStepSeconds = Measure.MedianSeconds(plan.Repeats, device, () => optimizer.Step());
+        MicroBatch(compute, Rows(1, plan, config.VocabSize), [1.0f], new LossScale(1, plan.NewTokens, plan.NewTokens));
+        mixed?.AccumulateGradients();
+        LastOptimizerStepSeconds = Measure.MedianSeconds(plan.Repeats, device, () =>
+        {
+            optimizer.Step();
+            mixed?.CopyWeights();
+        });
         return results;
     }
 

@@ -14,7 +14,8 @@ public sealed record RunSettings(int Seed, int Steps, string RunsDir, string Id,
 
 public sealed record TaskSettings(string Name, string DataDir, int[] Levels, string Template, int MaxPromptTokens);
 
-public sealed record ModelSettings(string Dir, string Device, int Threads, int WarmupSteps, double WarmupLearningRate, int WarmupBatch);
+public sealed record ModelSettings(string Dir, string Device, int Threads, int WarmupSteps, double WarmupLearningRate, int WarmupBatch,
+    string Dtype = "float32");
 
 public sealed record SamplerSettings(
     int PromptsPerStep, int GroupSize, int BatchSize, bool Preemptive, int Samplers,
@@ -83,7 +84,8 @@ public sealed record DashSettings(
             r.String("dash.task.name"), r.String("dash.task.data-dir"), r.IntList("dash.task.levels", 1, 6), r.Choice("dash.task.template", "raw", "qwen-chat", "few-shot"),
             r.Int("dash.task.max-prompt-tokens", min: 1));
         var model = new ModelSettings(r.String("dash.model.dir"), r.String("dash.model.device"), r.Int("dash.model.threads", min: 1, max: 256),
-            r.Int("dash.model.warmup-steps", min: 0), r.Double("dash.model.warmup-learning-rate", min: 0), r.Int("dash.model.warmup-batch", min: 1));
+            r.Int("dash.model.warmup-steps", min: 0), r.Double("dash.model.warmup-learning-rate", min: 0), r.Int("dash.model.warmup-batch", min: 1),
+            r.Choice("dash.model.dtype", "float32", "bfloat16"));
         var sampling = new SamplerSettings(
             r.Int("dash.sampling.prompts-per-step", min: 1), r.Int("dash.sampling.group-size", min: 1),
             r.Int("dash.sampling.batch-size", min: 1), r.Bool("dash.sampling.preemptive"), r.Int("dash.sampling.samplers", min: 1, max: 1024),

@@ -4,6 +4,7 @@ using Dash.Actors.Engines;
 using Dash.Actors.Engines.Torch;
 using Dash.Actors.Settings;
 using Dash.Host.Output;
+using Dash.Model.Runtime;
 using Dash.Tasks.Arithmetic;
 using Dash.Tasks.Data;
 using Dash.Tasks.Grading;
@@ -35,6 +36,7 @@ internal static class EvalCommand
         var batch = new Option<int?>("--batch-size") { Description = $"Completions per forward pass (default {DefaultBatchSize}, or the run's)." };
         var template = new Option<string?>("--template") { Description = "raw, qwen-chat or few-shot (default raw, or the run's)." };
         var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default cpu, or the run's)." };
+        var dtype = new Option<string?>("--dtype") { Description = "float32 or bfloat16: weights, activations and KV cache (default float32, or the run's)." };
         var output = new Option<string?>("--output", "-o") { Description = "Write every problem's completion and verdict to this JSONL file (UTF-8)." };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON instead of text." };
         var lenient = new Option<bool>("--lenient") { Description = "Read answers with every rule (answer phrases, math segments, last number), for models not trained on the task's format." };
@@ -44,13 +46,13 @@ internal static class EvalCommand
                                           "Example: dash eval --model ~/models/Qwen2.5-0.5B --data math500 --data-dir ../shared/data\n" +
                                           "A run's checkpoint with the run's settings reproduces the run's held-out accuracy:\n" +
                                           "  dash eval --model runs/dash-s1/checkpoints/step-000150 --config runs/dash-s1/config.conf");
-        foreach (var o in new Option[] { model, data, dataDir, limit, k, temperature, topP, maxNew, batch, template, device, output, json, lenient, seed }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, data, dataDir, limit, k, temperature, topP, maxNew, batch, template, device, dtype, output, json, lenient, seed }) command.Options.Add(o);
         config.AddTo(command);
         command.SetAction(p =>
         {
             var fromRun = (p.GetValue(config.Config) ?? []).Length > 0 || (p.GetValue(config.Set) ?? []).Length > 0;
             var settings = Settings(config.Load(p).Settings, fromRun, p.GetValue(model)!, p.GetValue(dataDir), p.GetValue(maxNew), p.GetValue(batch),
-                p.GetValue(template), p.GetValue(device), p.GetValue(temperature), p.GetValue(topP));
+                p.GetValue(template), p.GetValue(device), p.GetValue(dtype), p.GetValue(temperature), p.GetValue(topP));
             var kk = p.GetValue(k);
             if (kk < 0 || kk > settings.Sampling.BatchSize) throw new UserException($"--k {kk}: must be between 0 and the batch size ({settings.Sampling.BatchSize}).");
             if (p.GetValue(limit) < 0) throw new UserException($"--limit {p.GetValue(limit)}: must be 0 (all) or positive.");
@@ -86,7 +88,7 @@ internal static class EvalCommand
 
     // The run's settings (--config/--set), or dash eval's defaults; explicit flags win either way.
     private static DashSettings Settings(DashSettings s, bool fromRun, string model, string? dataDir, int? maxNew, int? batch, string? template,
-        string? device, float? temperature, float? topP)
+        string? device, string? dtype, float? temperature, float? topP)
     {
         static int Positive(int v, string flag) => v > 0 ? v : throw new UserException($"{flag} {v}: must be positive.");
         var sampling = s.Sampling with
@@ -111,8 +113,10 @@ internal static class EvalCommand
         {
             Dir = model,
             Device = device ?? (fromRun ? s.Model.Device : "cpu"),
+            Dtype = dtype ?? (fromRun ? s.Model.Dtype : "float32"),
             Threads = fromRun ? s.Model.Threads : Environment.ProcessorCount,
         };
+        if (dtype is not null) DtypeSpec.Parse(dtype, "--dtype");
         if (!Directory.Exists(model)) throw new UserException($"--model {model}: no such directory.");
         return s with { Sampling = sampling, Task = task, Model = modelSettings };
     }

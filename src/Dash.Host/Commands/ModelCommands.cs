@@ -57,16 +57,17 @@ internal static class ModelCommands
         var topP = new Option<float>("--top-p") { Description = "Top-p when sampling (1 = off).", DefaultValueFactory = _ => 1f };
         var seed = new Option<long>("--seed") { Description = "Seed of the sampling stream.", DefaultValueFactory = _ => 1 };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
+        var dtype = new Option<string>("--dtype") { Description = "float32 or bfloat16 (weights, activations and KV cache).", DefaultValueFactory = _ => "float32" };
         var command = new Command("generate", "Complete a prompt with a model directory (greedy or sampled); prints the text, token ids and per-token log-probs as JSON.\n" +
                                               "Example: dash generate --model ~/models/Qwen2.5-0.5B --prompt \"1+1=\" --max-new-tokens 8");
-        foreach (var o in new Option[] { model, prompt, maxNew, temperature, topK, topP, seed, device }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, prompt, maxNew, temperature, topK, topP, seed, device, dtype }) command.Options.Add(o);
         command.SetAction(p =>
         {
             Cli.InitNative();
             var dir = p.GetValue(model)!;
             var tokenizer = Tokenizer(dir);
             var torchDevice = DeviceSpec.Parse(p.GetValue(device)!, "--device").ToTorch("--device");
-            using var lm = ModelDirectory.Load(dir, torchDevice);
+            using var lm = ModelDirectory.Load(dir, torchDevice, DtypeSpec.Parse(p.GetValue(dtype)!, "--dtype"));
             lm.eval();
             var ids = tokenizer.Encode(p.GetValue(prompt)!);
             if (tokenizer.BosId is { } bos) ids = [bos, .. ids];

@@ -2,14 +2,17 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using Dash.Model.Checkpoints;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Dash.Model.Parameters;
 
 /// <summary>
-/// A fixed order over float32 parameters (state-dict order) and copies between them and a caller-owned flat buffer
-/// of <see cref="Count"/> floats, through the tensors' native memory: no per-call allocation on CPU.
+/// A fixed order over parameters (state-dict order) and copies between them and a caller-owned flat buffer of
+/// <see cref="Count"/> floats, through the tensors' native memory: no per-call allocation on CPU. The buffer is
+/// float32 whatever the parameters' dtype: bfloat16/float16 parameters are widened on read and rounded (to nearest
+/// even) on write, so a float32 learner's weights load into a bfloat16 sampler.
 /// </summary>
 public sealed class FlatParameters
 {
@@ -20,8 +23,8 @@ public sealed class FlatParameters
         _parameters = [.. parameters];
         foreach (var p in _parameters)
         {
-            if (p.dtype != ScalarType.Float32)
-                throw new ArgumentException($"flat parameter copies need float32 parameters; found {p.dtype}.");
+            if (p.dtype is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16))
+                throw new ArgumentException($"flat parameter copies need float32, bfloat16 or float16 parameters; found {p.dtype}.");
         }
         Count = _parameters.Sum(p => p.numel());
     }
@@ -88,7 +91,7 @@ public sealed class FlatParameters
                 grad = p.grad!;
             }
             var slice = source.Slice(offset, n);
-            if (grad.device_type == TorchSharp.DeviceType.CPU && grad.is_contiguous())
+            if (grad.device_type == TorchSharp.DeviceType.CPU && grad.is_contiguous() && grad.dtype == ScalarType.Float32)
             {
                 Add(MemoryMarshal.Cast<byte, float>(grad.bytes), slice);
             }
@@ -127,24 +130,26 @@ public sealed class FlatParameters
     {
         if (t.device_type == TorchSharp.DeviceType.CPU && t.is_contiguous())
         {
-            MemoryMarshal.Cast<byte, float>(t.bytes).CopyTo(target);
+            SafetensorsDtypes.ToFloat32(t.bytes, Stored(t), target);
             return;
         }
         using var cpu = t.detach().cpu().contiguous();
-        MemoryMarshal.Cast<byte, float>(cpu.bytes).CopyTo(target);
+        SafetensorsDtypes.ToFloat32(cpu.bytes, Stored(cpu), target);
     }
 
     private static void WriteTo(Tensor t, ReadOnlySpan<float> source)
     {
         if (t.device_type == TorchSharp.DeviceType.CPU && t.is_contiguous())
         {
-            source.CopyTo(MemoryMarshal.Cast<byte, float>(t.bytes));
+            SafetensorsDtypes.FromFloat32(source, Stored(t), t.bytes);
             return;
         }
         using var staged = tensor(source.ToArray(), t.shape, device: t.device);
         using var noGrad = no_grad();
         t.copy_(staged);
     }
+
+    private static SafetensorsDtype Stored(Tensor t) => SafetensorsDtypes.FromScalarType(t.dtype)!.Value;
 
     private static void Add(Span<float> target, ReadOnlySpan<float> source)
     {

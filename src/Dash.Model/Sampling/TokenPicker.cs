@@ -10,28 +10,28 @@ public static class TokenPicker
     /// logits [B, V] → (tokens [B] int64, log-probs [B] float32). The log-prob is the token's under softmax(logits / T)
     /// (T = 1 when greedy); top-k/top-p only restrict which tokens can be drawn.
     /// </summary>
-    public static (Tensor Tokens, Tensor LogProbs) Pick(Tensor logits, SamplingOptions options, Generator? generator)
+    public static (Tensor Tokens, Tensor LogProbs) Pick(Tensor logits, SamplingOptions options, Generator? generator) =>
+        Pick(logits, options, probs =>
+            // TorchSharp's generators live on the CPU (0.107 creates no CUDA generator), and a CUDA kernel refuses a
+            // CPU generator: on a GPU the uniforms are drawn on the CPU and the token is found on the device.
+            generator is not null && probs.device.type != TorchSharp.DeviceType.CPU
+                ? DrawInverseCdf(probs, rand([probs.shape[0], 1], generator: generator).to(probs.device))
+                : multinomial(probs, 1, replacement: true, generator: generator));               // [B, 1]
+
+    /// <summary>As <see cref="Pick(Tensor, SamplingOptions, Generator?)"/>, drawing by inverse CDF from the given
+    /// uniforms [B, 1] (on the logits' device).</summary>
+    public static (Tensor Tokens, Tensor LogProbs) PickWithUniforms(Tensor logits, SamplingOptions options, Tensor uniforms) =>
+        Pick(logits, options, probs => DrawInverseCdf(probs, uniforms));
+
+    private static (Tensor Tokens, Tensor LogProbs) Pick(Tensor logits, SamplingOptions options, Func<Tensor, Tensor> draw)
     {
         using var scope = NewDisposeScope();
         var scaled = logits.to_type(ScalarType.Float32);
         if (options.Temperature > 0) scaled = scaled / options.Temperature;
         var logProbsAll = scaled - scaled.logsumexp(-1, keepdim: true);                    // [B, V]
-
-        Tensor tokens;
-        if (options.Temperature == 0)
-        {
-            tokens = scaled.argmax(-1, keepdim: true);                                       // [B, 1]
-        }
-        else
-        {
-            var filtered = Filter(scaled, options);
-            var probs = filtered.softmax(-1);
-            // TorchSharp's generators live on the CPU (0.107 creates no CUDA generator), and a CUDA kernel refuses a
-            // CPU generator: on a GPU the uniforms are drawn on the CPU and the token is found on the device.
-            tokens = generator is not null && probs.device.type != TorchSharp.DeviceType.CPU
-                ? DrawInverseCdf(probs, rand([probs.shape[0], 1], generator: generator).to(probs.device))
-                : multinomial(probs, 1, replacement: true, generator: generator);             // [B, 1]
-        }
+        var tokens = options.Temperature == 0
+            ? scaled.argmax(-1, keepdim: true)                                               // [B, 1]
+            : draw(Filter(scaled, options).softmax(-1));
         var picked = logProbsAll.gather(-1, tokens).squeeze(-1);
         return (tokens.squeeze(-1).MoveToOuterDisposeScope(), picked.MoveToOuterDisposeScope());
     }

@@ -1,4 +1,4 @@
-// Grouped-query self-attention with rotary embeddings, an optional KV cache and explicit boolean masks.
+// Grouped-query self-attention with rotary embeddings, an optional KV cache and boolean masks only where needed.
 using Dash.Model.Config;
 using static TorchSharp.torch;
 
@@ -33,11 +33,11 @@ public sealed class Attention : nn.Module
     }
 
     /// <summary>
-    /// x [B, T, D]; cos/sin [B, T, 1, d]; foldedMask [B, 1, G·T, S] bool (True = attend) where G = H / KvH and S is the
-    /// key length (cached + new); the cache (when given) receives this layer's new keys and values.
+    /// x [B, T, D]; cos/sin [B, T, 1, d]; the cache (when given) receives this layer's new keys and values.
+    /// <paramref name="mask"/> says what each query sees among the S = cached + new keys (see <see cref="AttentionMask"/>).
     /// Returns [B, T, D].
     /// </summary>
-    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor foldedMask, KvCache? cache, int layer)
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, AttentionMask mask, KvCache? cache, int layer)
     {
         using var scope = NewDisposeScope();
         var (b, t) = (x.shape[0], x.shape[1]);
@@ -53,7 +53,7 @@ public sealed class Attention : nn.Module
         var vT = v.transpose(1, 2);
         var (keys, values) = cache is null ? (kT, vT) : cache.Append(layer, kT, vT);                // [B, KvH, S, d]
 
-        var attended = nn.functional.scaled_dot_product_attention(qFolded, keys, values, foldedMask, 0.0, false);
+        var attended = nn.functional.scaled_dot_product_attention(qFolded, keys, values, mask.Folded, 0.0, mask.IsCausal);
         // reshape, not view: CUDA attention kernels may return a non-contiguous layout.
         var merged = attended.reshape(b, _heads, t, _headDim).transpose(1, 2).reshape(b, t, _heads * _headDim);
         return o_proj.forward(merged).MoveToOuterDisposeScope();

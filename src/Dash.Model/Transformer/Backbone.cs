@@ -23,11 +23,11 @@ public sealed class Backbone : nn.Module
     public TorchSharp.Modules.Parameter EmbeddingWeight => embed_tokens.weight!;
 
     // inputIds: [B, T] -> [B, T, D]
-    public Tensor Forward(Tensor inputIds, Tensor cos, Tensor sin, Tensor foldedMask, KvCache? cache)
+    public Tensor Forward(Tensor inputIds, Tensor cos, Tensor sin, AttentionMask mask, KvCache? cache)
     {
         using var scope = NewDisposeScope();
         var h = embed_tokens.forward(inputIds);
-        for (var i = 0; i < layers.Count; i++) h = layers[i].Forward(h, cos, sin, foldedMask, cache, i);
+        for (var i = 0; i < layers.Count; i++) h = layers[i].Forward(h, cos, sin, mask, cache, i);
         return norm.forward(h).MoveToOuterDisposeScope();
     }
 }

@@ -37,7 +37,8 @@ public sealed class CausalLM : nn.Module
 
     /// <summary>Hugging Face's initialisation: normal(0, 0.02) for projections and embeddings, ones for norms,
     /// zeros for biases; drawn from <paramref name="generator"/> (a CPU generator: TorchSharp makes no other) so a seed
-    /// fixes the weights. On a GPU the values are drawn on the CPU and copied, so they equal the CPU model's.</summary>
+    /// fixes the weights. On a GPU the values are drawn on the CPU and copied, so they equal the CPU model's; in
+    /// bfloat16 they are drawn in float32 and rounded, so they equal the float32 model's weights rounded.</summary>
     public void InitializeWeights(Generator generator)
     {
         using var noGrad = no_grad();
@@ -45,10 +46,10 @@ public sealed class CausalLM : nn.Module
         {
             if (name.EndsWith("norm.weight", StringComparison.Ordinal)) p.fill_(1.0);
             else if (name.EndsWith(".bias", StringComparison.Ordinal)) p.zero_();
-            else if (p.device.type == DeviceType.CPU) p.normal_(0.0, 0.02, generator);
+            else if (p.device.type == DeviceType.CPU && p.dtype == ScalarType.Float32) p.normal_(0.0, 0.02, generator);
             else
             {
-                using var drawn = empty(p.shape, p.dtype).normal_(0.0, 0.02, generator);
+                using var drawn = empty(p.shape, ScalarType.Float32).normal_(0.0, 0.02, generator);
                 p.copy_(drawn);
             }
         }
@@ -81,7 +82,7 @@ public sealed class CausalLM : nn.Module
             throw new ArgumentException($"attention mask {Shape(attentionMask)} must be [{b}, {past + t}] (cached + new positions).");
 
         var (cos, sin) = _rope.At(positionIds, Dtype);
-        var mask = FoldedMask(b, t, past, attentionMask, Config.NumAttentionHeads / Config.NumKeyValueHeads);
+        var mask = MaskFor(b, t, past, attentionMask, Config.NumAttentionHeads / Config.NumKeyValueHeads);
         var hidden = model.Forward(inputIds, cos, sin, mask, cache);
         cache?.Advance(t);
         return hidden.MoveToOuterDisposeScope();
@@ -92,11 +93,16 @@ public sealed class CausalLM : nn.Module
         lm_head is not null ? lm_head.forward(hidden) : nn.functional.linear(hidden, model.EmbeddingWeight);
 
     /// <summary>
-    /// Boolean mask [B, 1, G·T, S] (True = attend): query i (absolute slot past + i) sees key slots ≤ past + i that
-    /// are real tokens, and always itself (so padding rows stay finite); rows repeat G times for folded GQA heads.
+    /// What attention needs for T queries after <paramref name="past"/> cached positions. Without padding: nothing for a
+    /// single query (it sees every key), the kernel's causal flag for a whole sequence without a cache when heads are
+    /// not grouped; otherwise a boolean mask [B, 1, G·T, S] (True = attend): query i (absolute slot past + i) sees key
+    /// slots ≤ past + i that are real tokens, and always itself (so padding rows stay finite); rows repeat G times for
+    /// folded GQA heads.
     /// </summary>
-    private Tensor FoldedMask(long b, int t, int past, Tensor? attentionMask, int group)
+    private AttentionMask MaskFor(long b, int t, int past, Tensor? attentionMask, int group)
     {
+        if (attentionMask is null && t == 1) return AttentionMask.None;
+        if (attentionMask is null && past == 0 && group == 1) return AttentionMask.Causal;
         var s = past + t;
         var device = Device;
         using var keys = arange(s, dtype: ScalarType.Int64, device: device).unsqueeze(0);           // [1, S]
@@ -114,8 +120,8 @@ public sealed class CausalLM : nn.Module
             using var visible = causal.logical_and(real);
             mask = visible.logical_or(self);                                                          // [B, 1, T, S]
         }
-        if (group == 1) return mask;
-        using (mask) return mask.repeat(1, 1, group, 1);
+        if (group == 1) return new AttentionMask(mask, false);
+        using (mask) return new AttentionMask(mask.repeat(1, 1, group, 1), false);
     }
 
     private static string Shape(Tensor t) => $"[{string.Join(", ", t.shape)}]";

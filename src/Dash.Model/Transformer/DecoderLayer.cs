@@ -22,10 +22,10 @@ public sealed class DecoderLayer : nn.Module
     }
 
     // x: [B, T, D] -> [B, T, D]
-    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor foldedMask, KvCache? cache, int layer)
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, AttentionMask mask, KvCache? cache, int layer)
     {
         using var scope = NewDisposeScope();
-        var h = x + self_attn.Forward(input_layernorm.forward(x), cos, sin, foldedMask, cache, layer);
+        var h = x + self_attn.Forward(input_layernorm.forward(x), cos, sin, mask, cache, layer);
         var output = h + mlp.forward(post_attention_layernorm.forward(h));
         return output.MoveToOuterDisposeScope();
     }

@@ -25,6 +25,9 @@ public sealed class KvCache : IDisposable
     }
 
     public int Capacity { get; }
+
+    /// <summary>The dtype keys and values are stored in (the model's).</summary>
+    public ScalarType Dtype => _keys[0].dtype;
     public int Length { get; private set; }
 
     /// <summary>Stores k, v [B, KvH, T, d] of <paramref name="layer"/> after the current length and returns the
@@ -42,7 +45,8 @@ public sealed class KvCache : IDisposable
     /// <summary>Marks <paramref name="positions"/> more positions as stored (called once per forward, after all layers).</summary>
     public void Advance(int positions) => Length += positions;
 
-    /// <summary>Keeps only the given batch rows [R] (in that order), dropping finished sequences from the buffers.</summary>
+    /// <summary>Keeps only the given batch rows [R] (in that order; a row may repeat): drops finished sequences, or
+    /// repeats a shared prompt's rows for its completions.</summary>
     public void KeepRows(Tensor rows)
     {
         for (var i = 0; i < _keys.Length; i++)

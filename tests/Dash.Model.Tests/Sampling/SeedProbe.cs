@@ -1,5 +1,6 @@
 // The test assembly's entry point: `dotnet Dash.Model.Tests.dll seed-probe N` prints the hash of seeded samples,
-// so a spec can check that a second process draws exactly the same samples.
+// so a spec can check that a second process draws exactly the same samples; `record-sampler FILE` records
+// SamplerRecording's scenarios.
 using System.Security.Cryptography;
 using Dash.Model.Sampling;
 using static TorchSharp.torch;
@@ -15,7 +16,12 @@ public static class SeedProbe
             Console.WriteLine(Hash(seed));
             return 0;
         }
-        Console.Error.WriteLine("usage: Dash.Model.Tests seed-probe <seed>   (tests run through `dotnet test`)");
+        if (args.Length == 2 && args[0] == "record-sampler")
+        {
+            SamplerRecording.Record(args[1]);
+            return 0;
+        }
+        Console.Error.WriteLine("usage: Dash.Model.Tests seed-probe <seed> | record-sampler <file>   (tests run through `dotnet test`)");
         return 2;
     }
 

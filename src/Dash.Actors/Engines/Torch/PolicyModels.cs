@@ -28,7 +28,11 @@ public sealed class PolicyModels
             throw new SettingsException($"dash.model.dir = \"{settings.Dir}\": no such directory. Give a Hugging Face model directory " +
                                         "(config.json + *.safetensors + tokenizer.json), or leave it empty for the built-in tiny model.");
         Tokenizer = settings.Dir.Length > 0 ? TextTokenizers.Load(settings.Dir) : CharTokenizer.Default;
+        Dtype = DtypeSpec.Parse(settings.Dtype, "dash.model.dtype");
     }
+
+    /// <summary>The compute dtype of samplers and of the learner's forward/backward (dash.model.dtype).</summary>
+    public torch.ScalarType Dtype { get; }
 
     public DeviceSpec Device { get; }
 
@@ -37,8 +41,10 @@ public sealed class PolicyModels
     public bool IsBuiltIn => _settings.Dir.Length == 0;
 
     public string Description => IsBuiltIn
-        ? $"built-in tiny model ({ModelConfig.Tiny(Tokenizer.VocabSize).HiddenSize}d x {ModelConfig.Tiny(Tokenizer.VocabSize).NumHiddenLayers} layers, character vocabulary) on {Device}"
-        : $"model {_settings.Dir} on {Device}";
+        ? $"built-in tiny model ({ModelConfig.Tiny(Tokenizer.VocabSize).HiddenSize}d x {ModelConfig.Tiny(Tokenizer.VocabSize).NumHiddenLayers} layers, character vocabulary) on {Device}{InDtype}"
+        : $"model {_settings.Dir} on {Device}{InDtype}";
+
+    private string InDtype => Dtype == torch.ScalarType.BFloat16 ? " in bfloat16" : "";
 
     /// <summary>Writes the tokenizer's files into a model directory (a checkpoint), so it loads on its own.</summary>
     public void SaveTokenizer(string directory)
@@ -56,15 +62,17 @@ public sealed class PolicyModels
     }
 
     /// <summary>
-    /// A replica with the run's initial weights: the directory's, or the built-in model initialised from the run seed.
-    /// Call on the thread that will use it (torch thread settings are per thread).
+    /// A replica with the run's initial weights: the directory's, or the built-in model initialised from the run seed,
+    /// in <paramref name="dtype"/> (default: <see cref="Dtype"/>). Call on the thread that will use it (torch thread
+    /// settings are per thread).
     /// </summary>
-    public CausalLM Create()
+    public CausalLM Create(torch.ScalarType? dtype = null)
     {
         torch.set_num_threads(_settings.Threads);
         var device = Device.ToTorch("dash.model.device");
-        if (!IsBuiltIn) return ModelDirectory.Load(_settings.Dir, device);
-        var model = new CausalLM(ModelConfig.Tiny(Tokenizer.VocabSize), device);
+        var type = dtype ?? Dtype;
+        if (!IsBuiltIn) return ModelDirectory.Load(_settings.Dir, device, type);
+        var model = new CausalLM(ModelConfig.Tiny(Tokenizer.VocabSize), device, type);
         if (_initFrom is not null)
         {
             ModelDirectory.LoadWeights(model, _initFrom);

@@ -16,7 +16,9 @@ public sealed class TorchPolicyLearner : IPolicyLearner
     public const string OptimizerFile = "optimizer.safetensors";
 
     private readonly PolicyModels _models;
-    private readonly CausalLM _model;
+    private readonly CausalLM _model;      // float32 master weights: stepped, saved, broadcast
+    private readonly CausalLM _compute;    // runs forward/backward: _model itself, or its bfloat16 replica
+    private readonly MixedPrecision? _mixed;
     private readonly CausalLM? _reference;
     private readonly FlatParameters _flat;
     private readonly AdamW _optimizer;
@@ -33,11 +35,21 @@ public sealed class TorchPolicyLearner : IPolicyLearner
         _temperature = sampling.Temperature > 0 ? sampling.Temperature : 1f;
         _maxNewTokens = sampling.MaxNewTokens;
         _padId = models.Tokenizer.PadId;
-        _model = models.Create();
+        _model = models.Create(ScalarType.Float32);
         _model.train();
+        if (models.Dtype != ScalarType.Float32)
+        {
+            _compute = models.Create();
+            _compute.train();
+            _mixed = new MixedPrecision(_model, _compute);
+        }
+        else
+        {
+            _compute = _model;
+        }
         if (learning.KlBeta > 0 && learning.Mode == LearningMode.Rl)
         {
-            _reference = models.Create(); // Same initial weights: frozen.
+            _reference = models.Create(); // Same initial weights, in the compute dtype: frozen.
             _reference.eval();
             foreach (var p in _reference.parameters()) p.requires_grad = false;
         }
@@ -80,7 +92,7 @@ public sealed class TorchPolicyLearner : IPolicyLearner
         {
             using var scope = NewDisposeScope();
             using var batch = Build(chunk.Select(i => rows[i]).ToArray());
-            var logp = CompletionLogProbs.Compute(_model, batch, _temperature).cpu();
+            var logp = CompletionLogProbs.Compute(_compute, batch, _temperature).cpu();
             for (var k = 0; k < chunk.Length; k++)
             {
                 var n = rows[chunk[k]].CompletionIds.Length;
@@ -102,7 +114,7 @@ public sealed class TorchPolicyLearner : IPolicyLearner
             Settings.LossAggregation.SequenceMean => ModelAggregation.SequenceMean,
             _ => ModelAggregation.DrGrpo,
         };
-        var logp = CompletionLogProbs.Compute(_model, batch, _temperature);                       // [B, C]
+        var logp = CompletionLogProbs.Compute(_compute, batch, _temperature);                     // [B, C]
         Tensor loss;
         double kl = 0;
         if (_learning.Mode == LearningMode.Sft)
@@ -125,6 +137,7 @@ public sealed class TorchPolicyLearner : IPolicyLearner
             loss = PolicyLoss.Grpo(logp, old, reference, advantages, batch.CompletionMask, mode, scale, _learning.ClipEpsilon, _learning.KlBeta);
         }
         loss.backward();
+        _mixed?.AccumulateGradients();
         return new AccumulateStats(rows.Count, rows.Sum(r => r.CompletionIds.Length), loss.item<float>(), kl * rows.Count);
     }
 
@@ -132,6 +145,7 @@ public sealed class TorchPolicyLearner : IPolicyLearner
     {
         var step = _optimizer.Step();
         _optimizer.ZeroGrad();
+        _mixed?.CopyWeights();
         return new OptimizerStats(step.GradNorm, step.LearningRate);
     }
 
@@ -146,12 +160,14 @@ public sealed class TorchPolicyLearner : IPolicyLearner
     {
         ModelDirectory.LoadWeights(_model, directory);
         _optimizer.Load(Path.Combine(directory, OptimizerFile));
+        _mixed?.CopyWeights();
     }
 
     public void Dispose()
     {
         _optimizer.Dispose();
         _model.Dispose();
+        if (_mixed is not null) _compute.Dispose();
         _reference?.Dispose();
     }
 
