@@ -112,6 +112,7 @@ public static class ConfigLoader
         var key = set[..eq].Trim();
         if (!key.StartsWith("dash.", StringComparison.Ordinal)) key = "dash." + key;
         var value = set[(eq + 1)..].Trim();
+        CheckSetValue(set, "--set");
         try
         {
             return ConfigurationFactory.ParseString($"{key} = {value}");
@@ -134,12 +135,28 @@ public static class ConfigLoader
         if (!File.Exists(path)) throw new SettingsException($"Config file {path} does not exist.");
         try
         {
-            return ConfigurationFactory.ParseString(File.ReadAllText(path));
+            var text = File.ReadAllText(path);
+            HoconSyntax.CheckDocument(text, path);
+            return ConfigurationFactory.ParseString(text);
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not SettingsException)
         {
             throw new SettingsException($"{path}: not valid HOCON: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// A <c>key=value</c> override whose value is meant as HOCON structure (an object, array, quoted string or
+    /// substitution) must be well formed; the error names the column in the --set text. Plain words stay strings.
+    /// </summary>
+    public static void CheckSetValue(string set, string option)
+    {
+        var eq = set.IndexOf('=', StringComparison.Ordinal);
+        var raw = set[(eq + 1)..];
+        var value = raw.TrimStart();
+        if (value.Length == 0 || value[0] is not ('{' or '[' or '"') && !value.Contains("${", StringComparison.Ordinal)) return;
+        if (HoconSyntax.FindInValue(value) is { } e)
+            throw new SettingsException($"{option} \"{set}\": HOCON syntax error at column {eq + 1 + raw.Length - value.Length + e.Column}: {e.Problem}");
     }
 
     private static string UnknownKey(string key, string source, IReadOnlyCollection<string> known)
