@@ -90,6 +90,8 @@ public sealed class CliParseSpecs
     [InlineData("--set \"sampling={temperature=1\": HOCON syntax error at column 10: this '{' is never closed", "config", "show", "--set", "sampling={temperature=1")]
     [InlineData("--set \"task.levels=[1,2\": HOCON syntax error at column 13: this '[' (the value of the value) is never closed", "config", "show", "--set", "task.levels=[1,2")]
     [InlineData("--set \"cluster.weight-chunk={\": HOCON syntax error at column 22", "node", "--role", "sampler", "--set", "cluster.weight-chunk={")]
+    [InlineData("--set \"run.steps=3}\": HOCON syntax error at column 12: unexpected '}' after the value", "config", "show", "--set", "run.steps=3}")]
+    [InlineData("dash.run.steps = \"3,4\" is not an integer", "config", "show", "--set", "run.steps=3,4")]
     public void Should_name_the_column_of_a_hocon_syntax_error_in_a_set_value(string message, params string[] args)
     {
         var r = CliHarness.Run(args);

@@ -112,10 +112,10 @@ public static class ConfigLoader
         var key = set[..eq].Trim();
         if (!key.StartsWith("dash.", StringComparison.Ordinal)) key = "dash." + key;
         var value = set[(eq + 1)..].Trim();
-        CheckSetValue(set, "--set");
+        var hocon = SetValue(set, "--set");
         try
         {
-            return ConfigurationFactory.ParseString($"{key} = {value}");
+            return ConfigurationFactory.ParseString($"{key} = {hocon}");
         }
         catch (Exception)
         {
@@ -146,17 +146,19 @@ public static class ConfigLoader
     }
 
     /// <summary>
-    /// A <c>key=value</c> override whose value is meant as HOCON structure (an object, array, quoted string or
-    /// substitution) must be well formed; the error names the column in the --set text. Plain words stay strings.
+    /// The HOCON text of a <c>key=value</c> override's value: as written when it is well-formed HOCON; quoted when it
+    /// is plain text that only looks like punctuation (<c>a:b</c>, <c>3,4</c>); a value meant as structure (braces,
+    /// brackets, quotes, substitutions) but broken throws, naming the column in the <paramref name="option"/> text.
     /// </summary>
-    public static void CheckSetValue(string set, string option)
+    public static string SetValue(string set, string option)
     {
         var eq = set.IndexOf('=', StringComparison.Ordinal);
         var raw = set[(eq + 1)..];
-        var value = raw.TrimStart();
-        if (value.Length == 0 || value[0] is not ('{' or '[' or '"') && !value.Contains("${", StringComparison.Ordinal)) return;
-        if (HoconSyntax.FindInValue(value) is { } e)
-            throw new SettingsException($"{option} \"{set}\": HOCON syntax error at column {eq + 1 + raw.Length - value.Length + e.Column}: {e.Problem}");
+        var value = raw.Trim();
+        if (value.Length == 0 || HoconSyntax.FindInValue(value) is not { } e) return value;
+        if (value.IndexOfAny(['{', '}', '[', ']', '"']) < 0 && !value.Contains("${", StringComparison.Ordinal)) return Quote(value);
+        var column = eq + 1 + (raw.Length - raw.TrimStart().Length) + e.Column;
+        throw new SettingsException($"{option} \"{set}\": HOCON syntax error at column {column}: {e.Problem}");
     }
 
     private static string UnknownKey(string key, string source, IReadOnlyCollection<string> known)
