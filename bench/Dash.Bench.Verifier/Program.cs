@@ -54,15 +54,16 @@ static void Pairs(string path, bool verbose)
     Console.WriteLine($"false \"equal\" verdicts: {falseEqual} of {negatives} pairs expected \"not equal\"");
 }
 
-// The pair's own grader settings: LaTeX-only extraction when the pair asks for match_types ["latex"].
+// The pair's own grader settings: LaTeX-only extraction when the pair asks for match_types ["latex"]; Math-Verify's
+// precision (an opt-in rounding tolerance) when the pair passes one.
 static VerifierOptions OptionsFor(JsonElement root)
 {
-    if (root.TryGetProperty("call_args", out var callArgs) && callArgs.TryGetProperty("match_types", out var types))
-    {
-        var kinds = types.EnumerateArray().Select(t => t.GetString()).ToList();
-        if (!kinds.Contains("expr")) return VerifierOptions.Default with { Extraction = ExtractionOptions.LatexOnly };
-    }
-    return VerifierOptions.Default;
+    var options = VerifierOptions.Default;
+    if (!root.TryGetProperty("call_args", out var callArgs)) return options;
+    if (callArgs.TryGetProperty("precision", out var precision)) options = options with { PredictionPrecision = precision.GetInt32() };
+    if (callArgs.TryGetProperty("match_types", out var types) && !types.EnumerateArray().Any(t => t.GetString() == "expr"))
+        options = options with { Extraction = ExtractionOptions.LatexOnly };
+    return options;
 }
 
 static void Math500(string path, bool verbose)

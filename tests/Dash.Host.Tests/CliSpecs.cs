@@ -100,7 +100,7 @@ public sealed class CliSpecs
 
     [Theory]
     [InlineData("\\frac{1}{2}", "so the answer is \\boxed{0.5}", true, "0.5")]
-    [InlineData("42", "#### 41", false, "41")]
+    [InlineData("42", "\\boxed{41}", false, "41")]
     public void Should_grade_as_json(string gold, string predicted, bool correct, string extracted)
     {
         var r = CliHarness.Run("grade", "--gold", gold, "--predicted", predicted);

@@ -45,7 +45,7 @@ public static class PlainLoop
             learner.Step();
             learner.CopyWeights(weights);
             sampler.LoadWeights(weights);
-            checkpoints?.Write(step, learner.Save);
+            checkpoints?.Write(step + 1, learner.Save);
         }
         return learner;
     }

@@ -48,12 +48,7 @@ public sealed class TaskTrainingData(IProblemSource source, ITextTokenizer token
         switch (name.ToLowerInvariant())
         {
             case TaskInfo.DefaultTaskName:
-                return new ArithmeticTask(new ArithmeticOptions
-                {
-                    Seed = (ulong)seed,
-                    LevelMix = [.. task.Levels.Select(l => new LevelWeight(l, 1))],
-                    HeldOutCount = Math.Max(heldOut, 1),
-                });
+                return new ArithmeticTask(Arithmetic(task, seed, heldOut));
             case "math":
                 return new DatasetTask("math", Datasets.LoadMath(File("math", "train.jsonl")).Problems,
                     Datasets.LoadMath500(File("math500", "test.jsonl")).Problems, (ulong)seed);
@@ -72,6 +67,14 @@ public sealed class TaskTrainingData(IProblemSource source, ITextTokenizer token
                 return new DatasetTask(Path.GetFileNameWithoutExtension(name), t, h, (ulong)seed);
         }
     }
+
+    /// <summary>The built-in task of a run: its seed and levels, and a held-out set of <paramref name="heldOut"/> problems.</summary>
+    public static ArithmeticOptions Arithmetic(TaskSettings task, long seed, int heldOut) => new()
+    {
+        Seed = (ulong)seed,
+        LevelMix = [.. task.Levels.Select(l => new LevelWeight(l, 1))],
+        HeldOutCount = Math.Max(heldOut, 1),
+    };
 
     /// <summary>The prompt template a setting names.</summary>
     public static PromptTemplate Template(string name, IProblemSource source) => name switch

@@ -15,20 +15,35 @@ public sealed class CheckpointStore(string root)
 
     public string Root { get; } = root;
 
-    public static string NameOf(long step) => $"step-{step:D6}";
+    /// <summary>The folder name of the checkpoint written after <paramref name="steps"/> optimizer steps.</summary>
+    public static string NameOf(long steps) => $"step-{steps:D6}";
 
     public string PathOf(string name) => Path.Combine(Root, name);
 
     /// <summary>
     /// Writes a checkpoint atomically: <paramref name="write"/> fills a temporary folder, every file is fsynced, the
     /// manifest (file sizes and SHA-256 sums) is written and fsynced, then the folder is renamed into place.
-    /// Returns the folder name and the manifest's SHA-256.
+    /// Returns the folder name and the manifest's SHA-256. A write that fails (disk full, read-only) removes its
+    /// temporary folder and throws the <see cref="IOException"/>, naming the checkpoint.
     /// </summary>
     public (string Name, string Sha256) Write(long step, Action<string> write)
     {
-        Directory.CreateDirectory(Root);
         var name = NameOf(step);
         var temp = Path.Combine(Root, $".tmp-{name}-{Environment.ProcessId}");
+        try
+        {
+            return WriteVia(temp, step, name, write);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temp);
+            throw new IOException($"writing checkpoint {PathOf(name)} failed: {e.Message.TrimEnd('.')}", e);
+        }
+    }
+
+    private (string Name, string Sha256) WriteVia(string temp, long step, string name, Action<string> write)
+    {
+        Directory.CreateDirectory(Root);
         if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
         Directory.CreateDirectory(temp);
         write(temp);
@@ -68,6 +83,37 @@ public sealed class CheckpointStore(string root)
             var length = new FileInfo(path).Length;
             if (length != entry.Bytes) throw new CheckpointException($"checkpoint {dir}: {file} has {length} bytes, the manifest says {entry.Bytes} (truncated?).");
             if (Sha256Of(path) != entry.Sha256) throw new CheckpointException($"checkpoint {dir}: {file} does not match its SHA-256 (corrupted).");
+        }
+    }
+
+    /// <summary>
+    /// Checks a folder that holds a Dash checkpoint (one with a <see cref="ManifestFile"/>) against its manifest; a folder
+    /// without one (a Hugging Face download) is not checked. Throws <see cref="CheckpointException"/> naming the file.
+    /// </summary>
+    public static void VerifyFolder(string dir)
+    {
+        var manifestPath = Path.Combine(dir, ManifestFile);
+        if (!File.Exists(manifestPath)) return;
+        var store = new CheckpointStore(Path.GetDirectoryName(Path.GetFullPath(dir))!);
+        store.Verify(Path.GetFileName(Path.GetFullPath(dir)), Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(manifestPath))));
+    }
+
+    /// <summary>Deletes temporary folders that writes interrupted by a crash or a full disk left behind.</summary>
+    public void CleanTemporary()
+    {
+        if (!Directory.Exists(Root)) return;
+        foreach (var dir in Directory.GetDirectories(Root, ".tmp-*")) TryDelete(dir);
+    }
+
+    private static void TryDelete(string dir)
+    {
+        try
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Removed at the next start.
         }
     }
 

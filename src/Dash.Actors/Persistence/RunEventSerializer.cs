@@ -29,7 +29,10 @@ public sealed class RunEventSerializer(ExtendedActorSystem system) : SerializerW
 
     public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType());
 
-    public override object FromBinary(byte[] bytes, string manifest)
+    public override object FromBinary(byte[] bytes, string manifest) => Decode(bytes, manifest);
+
+    /// <summary>Decodes a journaled event or snapshot from its bytes and manifest (also used to read journal rows directly).</summary>
+    public static object Decode(byte[] bytes, string manifest)
     {
         if (!FromManifest.TryGetValue(manifest, out var type))
             throw new SerializationException($"Unknown run event '{manifest}': this journal was written by a newer Dash version.");

@@ -4,9 +4,12 @@ using Akka.Persistence;
 
 namespace Dash.Actors.Persistence;
 
-/// <summary>A persistent actor with a run's persistence id that only replays its events.</summary>
+/// <summary>A persistent actor with a run's persistence id that only replays its events, all of them from the first
+/// (snapshots are ignored: they hold state, not history).</summary>
 public sealed class JournalReader : ReceivePersistentActor
 {
+    public override Recovery Recovery => new(SnapshotSelectionCriteria.None);
+
     private readonly List<IRunEvent> _events = [];
 
     public JournalReader(string runId)
@@ -69,21 +72,15 @@ public sealed record RunFolder(string Path, JournalConfig? Store = null)
         return true;
     }
 
-    /// <summary>Replays this run's journal (SQLite or PostgreSQL) in a short-lived actor system.</summary>
+    /// <summary>This run's full history, read from its journal (SQLite or PostgreSQL) rows (none when there is no
+    /// journal yet); throws <see cref="JournalDamagedException"/>.</summary>
+    public RunHistory History() => RunHistory.Read(JournalStore, Id);
+
+    /// <summary>Every event of this run, from the first.</summary>
     public IRunEvent[] ReadEvents()
     {
-        var journal = JournalStore;
-        if (journal is SqliteJournal sqlite && !File.Exists(sqlite.Path))
+        if (JournalStore is SqliteJournal sqlite && !File.Exists(sqlite.Path))
             throw new FileNotFoundException($"{Path}: no run journal ({sqlite.Path} does not exist).", sqlite.Path);
-        using var system = ActorSystem.Create("dash-reader", journal.ToHocon().WithFallback(RunEventSerializer.Hocon)
-            .WithFallback(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = ERROR, akka.stdout-loglevel = ERROR")));
-        try
-        {
-            return Journals.Read(system, Id);
-        }
-        finally
-        {
-            system.Terminate().GetAwaiter().GetResult();
-        }
+        return [.. History().Events];
     }
 }

@@ -126,8 +126,17 @@ public sealed class GradientAccumulatorActor : ReceiveActor
             Sender.Tell(new CheckpointSaved(m.Step, "", "", 0));
             return;
         }
-        var (name, sha) = _checkpoints.Write(m.Step, _learner!.Save);
-        Sender.Tell(new CheckpointSaved(m.Step, name, sha, clock.Elapsed.TotalSeconds));
+        try
+        {
+            // Named by the number of steps done: the checkpoint after N optimizer steps is step-N.
+            var (name, sha) = _checkpoints.Write(m.Step + 1, _learner!.Save);
+            Sender.Tell(new CheckpointSaved(m.Step, name, sha, clock.Elapsed.TotalSeconds));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A full or read-only disk: restarting cannot help, and a restarted actor would never reply. The run stops.
+            Sender.Tell(new CheckpointFailed(m.Step, e.Message));
+        }
     }
 
     private void OnStep(ApplyStep m)

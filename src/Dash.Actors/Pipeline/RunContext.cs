@@ -10,7 +10,9 @@ namespace Dash.Actors.Pipeline;
 /// <param name="Checkpoints">Where checkpoints are written, or null to keep none (simulations).</param>
 /// <param name="AllowConfigChange">Resume even when the configuration differs from the journaled one.</param>
 /// <param name="KeepLast">Checkpoints kept besides the best one.</param>
-public sealed record RunContext(string RunId, string ConfigText, CheckpointStore? Checkpoints, bool AllowConfigChange = false, int KeepLast = 2)
+/// <param name="IgnoreSnapshots">Recover from every event, not the newest snapshot (which was found damaged).</param>
+public sealed record RunContext(string RunId, string ConfigText, CheckpointStore? Checkpoints, bool AllowConfigChange = false, int KeepLast = 2,
+    bool IgnoreSnapshots = false)
 {
     public string ConfigHash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ConfigText)));
 

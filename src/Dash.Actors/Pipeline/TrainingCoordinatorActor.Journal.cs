@@ -18,6 +18,7 @@ public sealed partial class TrainingCoordinatorActor
 
     private void OnBegin()
     {
+        _run.Checkpoints?.CleanTemporary(); // Left by a crash or a full disk in an earlier attempt.
         if (_state.Started is null)
         {
             Persist(new RunStarted(_run.RunId, _run.ConfigText, _run.ConfigHash, _settings.Run.Seed, RunContext.CodeVersion, DateTime.UtcNow), e =>
@@ -27,15 +28,10 @@ public sealed partial class TrainingCoordinatorActor
             });
             return;
         }
-        if (!_run.AllowConfigChange && _state.Started.ConfigHash != _run.ConfigHash)
+        if (ConfigRefusal(_run, _state.Started) is { } refusal)
         {
-            var changed = ChangedKeys(_state.Started.ConfigText, _run.ConfigText);
-            if (changed.Count > 0)
-            {
-                Fail($"run {_run.RunId} was started with a different configuration; changed keys: {string.Join(", ", changed)}. " +
-                     "Use a new --run-id, or pass --allow-config-change to continue with the new values.");
-                return;
-            }
+            Fail(refusal);
+            return;
         }
         _firstEval = _state.Evals.Count > 0 ? ToReport(_state.Evals[0]) : null;
         _lastEval = _state.Evals.Count > 0 ? ToReport(_state.Evals[^1]) : null;
@@ -66,7 +62,7 @@ public sealed partial class TrainingCoordinatorActor
                 _run.Checkpoints.Verify(step.Checkpoint, step.Sha256);
                 if (step.Step == last.Step) return (_run.Checkpoints.PathOf(step.Checkpoint), null, null);
                 return (_run.Checkpoints.PathOf(step.Checkpoint), step.Step,
-                    $"{string.Join("; ", problems)}. Falling back to the checkpoint of step {step.Step}; later steps run again.");
+                    $"{string.Join("; ", problems)}. Falling back to the checkpoint after step {step.Step + 1} ({step.Checkpoint}); later steps run again.");
             }
             catch (Exception e) when (e is CheckpointException or IOException or JsonException)
             {
@@ -90,6 +86,9 @@ public sealed partial class TrainingCoordinatorActor
     }
 
     private CheckpointSaved? _pendingCheckpoint;
+
+    private void OnCheckpointFailed(CheckpointFailed m) =>
+        Fail($"{m.Reason}. Free space (or make the folder writable) and run the same command: the run resumes after step {m.Step}.");
 
     /// <summary>Journals the step (its checkpoint is already durable), then reports it and moves on.</summary>
     private void Commit(StepReport report, Action then)
@@ -168,6 +167,16 @@ public sealed partial class TrainingCoordinatorActor
 
     private static EvalReport ToReport(EvalRecorded e) =>
         JsonSerializer.Deserialize<EvalReport>(e.ReportJson) ?? new EvalReport(e.Step, e.PolicyVersion, e.Problems, e.Correct, 0, 0);
+
+    /// <summary>Why <paramref name="run"/> must not continue a run started as <paramref name="started"/>, or null when it may.</summary>
+    public static string? ConfigRefusal(RunContext run, RunStarted? started)
+    {
+        if (started is null || run.AllowConfigChange || started.ConfigHash == run.ConfigHash) return null;
+        var changed = ChangedKeys(started.ConfigText, run.ConfigText);
+        return changed.Count == 0 ? null
+            : $"run {run.RunId} was started with a different configuration; changed keys: {string.Join(", ", changed)}. " +
+              "Use a new --run-id, or pass --allow-config-change to continue with the new values.";
+    }
 
     /// <summary>dash.* keys whose values differ between two configurations (ignoring ones that do not change results).</summary>
     public static IReadOnlyList<string> ChangedKeys(string before, string after)

@@ -222,6 +222,7 @@ public sealed partial class TrainingCoordinatorActor
         _afterEval = then;
         _evalClock.Restart();
         _phases.Enter(Phases.Eval);
+        // The same list, shards and scorer as Evaluator (dash eval), so a checkpoint's number is reproducible.
         _work = new WorkSet(MakeShards(_data.HeldOut(problems), 1, greedy: true, EvalStepId, 0), isEval: true);
         Dispatch();
     }

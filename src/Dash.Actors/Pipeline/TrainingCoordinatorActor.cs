@@ -74,6 +74,7 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor, I
         Command<Accumulated>(OnAccumulated);
         Command<StepApplied>(OnStepApplied);
         Command<CheckpointSaved>(OnCheckpointSaved);
+        Command<CheckpointFailed>(OnCheckpointFailed);
         Command<Terminated>(m => LoseSampler(m.ActorRef, "it stopped"));
         Command<ClusterEvent.MemberUp>(m => Greet(m.Member));
         Command<RegreetTick>(_ => Regreet());
@@ -91,6 +92,9 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor, I
         Akka.Actor.Props.Create(() => new TrainingCoordinatorActor(settings, data, parts, listener, run ?? RunContext.InMemory()));
 
     public override string PersistenceId => $"run-{_run.RunId}";
+
+    /// <summary>From the newest snapshot, unless it was found damaged: then from every event.</summary>
+    public override Recovery Recovery => _run.IgnoreSnapshots ? new Recovery(SnapshotSelectionCriteria.None) : base.Recovery;
 
     /// <summary>Sent to self once recovery is complete: the pipeline starts outside the recovery callback.</summary>
     private sealed class Begin
@@ -275,7 +279,7 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor, I
 
     private List<SampleShard> MakeShards(PromptItem[] prompts, int groupSize, bool greedy, long stepId, int round)
     {
-        var perShard = Math.Max(1, _settings.Sampling.BatchSize / groupSize);
+        var perShard = Evaluator.PromptsPerShard(_settings.Sampling.BatchSize, groupSize);
         var shards = new List<SampleShard>();
         for (int i = 0, id = 0; i < prompts.Length; i += perShard, id++)
         {

@@ -40,6 +40,7 @@ public sealed class DashSerializer(ExtendedActorSystem system) : SerializerWithS
         [typeof(WeightsApplied)] = "weights-applied.v2",
         [typeof(SaveCheckpoint)] = "save-checkpoint.v1",
         [typeof(CheckpointSaved)] = "checkpoint-saved.v1",
+        [typeof(CheckpointFailed)] = "checkpoint-failed.v1",
         [typeof(StepReport)] = "step-report.v1",
         [typeof(EvalReport)] = "eval-report.v1",
         [typeof(TrainingFinished)] = "training-finished.v1",
@@ -86,6 +87,7 @@ public sealed class DashSerializer(ExtendedActorSystem system) : SerializerWithS
                 case WeightsApplied m: w.Write(m.SamplerId); w.Write(m.PolicyVersion); w.Write(m.Sha256); break;
                 case SaveCheckpoint m: w.Write(m.Step); break;
                 case CheckpointSaved m: w.Write(m.Step); w.Write(m.Name); w.Write(m.Sha256); w.Write(m.Seconds); break;
+                case CheckpointFailed m: w.Write(m.Step); w.Write(m.Reason); break;
                 case StepReport or EvalReport or TrainingFinished or TrainingFailed or Pipeline.TrainingWarning or SamplersChanged:
                     w.Write(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType())); break;
                 default: throw new ArgumentException($"DashSerializer cannot serialize {obj.GetType()}.");
@@ -123,6 +125,7 @@ public sealed class DashSerializer(ExtendedActorSystem system) : SerializerWithS
             "weights-applied.v2" => new WeightsApplied(r.ReadInt32(), r.ReadInt64(), r.ReadString()),
             "save-checkpoint.v1" => new SaveCheckpoint(r.ReadInt64()),
             "checkpoint-saved.v1" => new CheckpointSaved(r.ReadInt64(), r.ReadString(), r.ReadString(), r.ReadDouble()),
+            "checkpoint-failed.v1" => new CheckpointFailed(r.ReadInt64(), r.ReadString()),
             "step-report.v1" => Json<StepReport>(bytes),
             "eval-report.v1" => Json<EvalReport>(bytes),
             "training-finished.v1" => Json<TrainingFinished>(bytes),

@@ -91,3 +91,6 @@ public sealed record SaveCheckpoint(long Step) : IDashMessage;
 
 /// <summary>Accumulator → coordinator: the checkpoint is durable (folder name and manifest SHA-256).</summary>
 public sealed record CheckpointSaved(long Step, string Name, string Sha256, double Seconds) : IDashMessage;
+
+/// <summary>Accumulator → coordinator: the checkpoint could not be written (disk full, read-only); the step is not committed.</summary>
+public sealed record CheckpointFailed(long Step, string Reason) : IDashMessage;

@@ -29,6 +29,13 @@ public sealed record LearningSettings(
 
 public sealed record VerifierSettings(int Workers, int BudgetMs, float FormatReward);
 
+/// <summary>The looser answer rules a training reward may opt into beside the task's format (all off: the paper's reward).</summary>
+public sealed record RewardSettings(bool AnswerPhrase, bool LastMath, bool WholeText, bool LastNumber)
+{
+    /// <summary>Only the task's answer format.</summary>
+    public static RewardSettings FormatOnly { get; } = new(false, false, false, false);
+}
+
 public enum JournalKind { Sqlite, Postgres }
 
 /// <summary>Where run journals live; <paramref name="PostgresConnectionString"/> is resolved from the variable or file (postgres only).</summary>
@@ -61,6 +68,9 @@ public sealed record DashSettings(
     string Algorithm, RunSettings Run, TaskSettings Task, ModelSettings Model, SamplerSettings Sampling,
     AdvantageSettings Advantage, LearningSettings Learning, VerifierSettings Verifier, PersistenceSettings Persistence)
 {
+    /// <summary>The reward's opt-in looser answer rules (dash.reward.*).</summary>
+    public RewardSettings Reward { get; init; } = RewardSettings.FormatOnly;
+
     /// <summary>Parses and cross-checks an effective configuration (see <see cref="ConfigLoader"/>).</summary>
     public static DashSettings From(Config config)
     {
@@ -100,7 +110,9 @@ public sealed record DashSettings(
         var (variable, file) = (r.String("dash.persistence.postgres.connection-string-env"), r.String("dash.persistence.postgres.connection-string-file"));
         var persistence = new PersistenceSettings(journal, variable, file,
             journal == JournalKind.Postgres ? PersistenceSettings.ResolveConnectionString(variable, file) : null);
-        var settings = new DashSettings(algorithm, run, task, model, sampling, advantage, learning, verifier, persistence);
+        var reward = new RewardSettings(
+            r.Bool("dash.reward.answer-phrase"), r.Bool("dash.reward.last-math"), r.Bool("dash.reward.whole-text"), r.Bool("dash.reward.last-number"));
+        var settings = new DashSettings(algorithm, run, task, model, sampling, advantage, learning, verifier, persistence) { Reward = reward };
         settings.CrossCheck();
         return settings;
     }

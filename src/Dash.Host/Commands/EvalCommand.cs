@@ -1,105 +1,134 @@
-// dash eval: greedy pass@1 and sampled pass@k of a model directory on MATH-500, GSM8K or a JSONL file, with breakdowns.
+// dash eval: greedy pass@1 and sampled pass@k of a model on a whole benchmark or a run's held-out set, with breakdowns.
 using System.CommandLine;
-using System.Globalization;
-using System.Text.Json.Nodes;
 using Dash.Actors.Engines;
+using Dash.Actors.Engines.Torch;
 using Dash.Actors.Settings;
-using Dash.Model.Checkpoints;
-using Dash.Model.Runtime;
-using Dash.Model.Sampling;
-using Dash.Tasks;
+using Dash.Host.Output;
+using Dash.Tasks.Arithmetic;
+using Dash.Tasks.Data;
 using Dash.Tasks.Grading;
-using TorchSharp;
 
 namespace Dash.Host.Commands;
 
 internal static class EvalCommand
 {
+    // dash eval's own defaults, for a model that is not a run's checkpoint (with --config the run's settings apply).
+    private const int DefaultMaxNewTokens = 512;
+    private const int DefaultBatchSize = 32;
+    private const float DefaultTemperature = 0.6f;
+    private const int DefaultMaxPromptTokens = 4096;
+
     public static Command Create(Func<ParseResult, Console2> console)
     {
         var model = new Option<string>("--model", "-m") { Description = "A Hugging Face model directory (Qwen2/Llama), or a Dash checkpoint folder.", Required = true };
-        var data = new Option<string>("--data", "-d") { Description = "math500, gsm8k, math, arithmetic, or a JSONL file with question/answer fields.", DefaultValueFactory = _ => "math500" };
-        var dataDir = new Option<string>("--data-dir") { Description = "Folder holding the named datasets.", DefaultValueFactory = _ => "data" };
-        var limit = new Option<int>("--limit") { Description = "Evaluate only the first N problems (0 = all).", DefaultValueFactory = _ => 0 };
+        var data = new Option<string?>("--data", "-d")
+        {
+            Description = "math500 (500), gsm8k (1,319 test rows), math (5,000 test rows), arithmetic (the built-in held-out set), " +
+                          "or a JSONL file with question/answer fields; scored whole. Default: math500, or with --config the run's held-out set.",
+        };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Folder holding math500/, gsm8k/ and math/ (default: data, or the run's dash.task.data-dir)." };
+        var limit = new Option<int>("--limit") { Description = "Evaluate only the first N problems in file order (0 = all).", DefaultValueFactory = _ => 0 };
         var k = new Option<int>("--k") { Description = "Also sample k completions per problem for pass@k (0 = greedy only).", DefaultValueFactory = _ => 0 };
-        var temperature = new Option<float>("--temperature") { Description = "Temperature of the pass@k samples.", DefaultValueFactory = _ => 0.6f };
-        var maxNew = new Option<int>("--max-new-tokens") { Description = "Most tokens per completion.", DefaultValueFactory = _ => 512 };
-        var batch = new Option<int>("--batch-size") { Description = "Completions per forward pass.", DefaultValueFactory = _ => 32 };
-        var template = new Option<string>("--template") { Description = "raw, qwen-chat or few-shot.", DefaultValueFactory = _ => "raw" };
-        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
-        var output = new Option<string?>("--output", "-o") { Description = "Write every completion and verdict to this JSONL file." };
+        var temperature = new Option<float?>("--temperature") { Description = $"Temperature of the pass@k samples (default {DefaultTemperature}, or the run's)." };
+        var topP = new Option<float?>("--top-p") { Description = "Top-p of the pass@k samples (default 1 = off, or the run's)." };
+        var maxNew = new Option<int?>("--max-new-tokens") { Description = $"Most tokens per completion (default {DefaultMaxNewTokens}, or the run's)." };
+        var batch = new Option<int?>("--batch-size") { Description = $"Completions per forward pass (default {DefaultBatchSize}, or the run's)." };
+        var template = new Option<string?>("--template") { Description = "raw, qwen-chat or few-shot (default raw, or the run's)." };
+        var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default cpu, or the run's)." };
+        var output = new Option<string?>("--output", "-o") { Description = "Write every problem's completion and verdict to this JSONL file (UTF-8)." };
+        var json = new Option<bool>("--json") { Description = "Print the summary as JSON instead of text." };
+        var lenient = new Option<bool>("--lenient") { Description = "Read answers with every rule (answer phrases, math segments, last number), for models not trained on the task's format." };
         var seed = new Option<long>("--seed") { Description = "Seed of the pass@k samples.", DefaultValueFactory = _ => 1 };
-        var command = new Command("eval", "Evaluate a model: greedy pass@1 and sampled pass@k, with per-level and per-subject breakdowns.\n" +
-                                          "Example: dash eval --model ~/models/Qwen2.5-0.5B --data math500 --data-dir ../shared/data --limit 50");
-        foreach (var o in new Option[] { model, data, dataDir, limit, k, temperature, maxNew, batch, template, device, output, seed }) command.Options.Add(o);
+        var config = new ConfigOptions();
+        var command = new Command("eval", "Evaluate a model: greedy pass@1 and sampled pass@k on a whole benchmark, with per-level and per-subject breakdowns.\n" +
+                                          "Example: dash eval --model ~/models/Qwen2.5-0.5B --data math500 --data-dir ../shared/data\n" +
+                                          "A run's checkpoint with the run's settings reproduces the run's held-out accuracy:\n" +
+                                          "  dash eval --model runs/dash-s1/checkpoints/step-000150 --config runs/dash-s1/config.conf");
+        foreach (var o in new Option[] { model, data, dataDir, limit, k, temperature, topP, maxNew, batch, template, device, output, json, lenient, seed }) command.Options.Add(o);
+        config.AddTo(command);
         command.SetAction(p =>
         {
-            Cli.InitNative();
-            var c = console(p);
-            var dir = p.GetValue(model)!;
-            var tokenizer = ModelCommands.Tokenizer(dir);
-            var task = new TaskSettings(p.GetValue(data)!, p.GetValue(dataDir)!, [1, 2], p.GetValue(template)!, 4096);
-            var source = TaskTrainingData.Load(task, p.GetValue(seed), int.MaxValue);
-            var problems = source.HeldOut.Take(p.GetValue(limit) > 0 ? p.GetValue(limit) : int.MaxValue).ToArray();
-            var prompts = new TaskTrainingData(source, tokenizer, TaskTrainingData.Template(task.Template, source), task.MaxPromptTokens);
-            var torchDevice = DeviceSpec.Parse(p.GetValue(device)!, "--device").ToTorch("--device");
-            using var lm = ModelDirectory.Load(dir, torchDevice);
-            lm.eval();
-            var sampler = new Sampler(lm);
-            var ids = problems.Select(prompts.EncodePrompt).ToArray();
-            var greedy = new SamplingOptions { Temperature = 0, MaxNewTokens = p.GetValue(maxNew), EosIds = tokenizer.EosIds, PadId = tokenizer.PadId };
-            var greedyOut = sampler.SampleMany(ids, p.GetValue(batch), greedy, null);
+            var fromRun = (p.GetValue(config.Config) ?? []).Length > 0 || (p.GetValue(config.Set) ?? []).Length > 0;
+            var settings = Settings(config.Load(p).Settings, fromRun, p.GetValue(model)!, p.GetValue(dataDir), p.GetValue(maxNew), p.GetValue(batch),
+                p.GetValue(template), p.GetValue(device), p.GetValue(temperature), p.GetValue(topP));
             var kk = p.GetValue(k);
-            var sampledOut = Array.Empty<Dash.Model.Sampling.SampledCompletion>();
-            if (kk > 0)
-            {
-                using var generator = new torch.Generator((ulong)p.GetValue(seed));
-                var expanded = ids.SelectMany(x => Enumerable.Repeat(x, kk)).ToArray();
-                sampledOut = [.. sampler.SampleMany(expanded, p.GetValue(batch), greedy with { Temperature = p.GetValue(temperature) }, generator)];
-            }
-            var rows = new List<(Problem Problem, bool Greedy, int PassK)>();
-            using var writer = p.GetValue(output) is { } file ? new StreamWriter(file) : null;
-            for (var i = 0; i < problems.Length; i++)
-            {
-                var text = tokenizer.Decode(greedyOut[i].TokenIds);
-                var verdict = AnswerVerifier.Verify(text, problems[i].GoldAnswer);
-                var samples = Enumerable.Range(0, kk).Select(j => AnswerVerifier.Verify(tokenizer.Decode(sampledOut[i * kk + j].TokenIds), problems[i].GoldAnswer)).ToArray();
-                rows.Add((problems[i], verdict.Correct, samples.Count(s => s.Correct)));
-                writer?.WriteLine(new JsonObject
-                {
-                    ["id"] = problems[i].Id,
-                    ["gold"] = problems[i].GoldAnswer,
-                    ["completion"] = text,
-                    ["extracted"] = verdict.Extracted,
-                    ["correct"] = verdict.Correct,
-                    ["reason"] = verdict.Reason,
-                    ["sampled_correct"] = samples.Count(s => s.Correct),
-                    ["k"] = kk,
-                }.ToJsonString());
-            }
-            Print(c, rows, kk, problems.Length, p.GetValue(data)!);
+            if (kk < 0 || kk > settings.Sampling.BatchSize) throw new UserException($"--k {kk}: must be between 0 and the batch size ({settings.Sampling.BatchSize}).");
+            if (p.GetValue(limit) < 0) throw new UserException($"--limit {p.GetValue(limit)}: must be 0 (all) or positive.");
+            var dataName = p.GetValue(data) ?? (fromRun ? null : "math500");
+            var runTask = settings.Task with { Name = dataName ?? settings.Task.Name };
+            // Only a run's own held-out set and few-shot examples need the task's training data; a benchmark never does.
+            var source = dataName is null || settings.Task.Template == "few-shot" ? TaskTrainingData.Load(runTask, settings.Run.Seed, settings.Run.EvalProblems) : null;
+            var set = (dataName is null
+                ? Evaluator.RunSet(settings, source!)
+                : Benchmarks.Load(dataName, settings.Task.DataDir, Arithmetic(settings))).Take(p.GetValue(limit));
+
+            Cli.InitNative();
+            var models = new PolicyModels(settings.Model, settings.Run.Seed);
+            var prompts = new TaskTrainingData(source ?? EmptySource.Instance, models.Tokenizer,
+                TaskTrainingData.Template(settings.Task.Template, source ?? EmptySource.Instance), settings.Task.MaxPromptTokens);
+            var options = p.GetValue(lenient)
+                ? VerifierScorer.RewardOptions(settings, runTask.Name) with { Extraction = AnswerFormats.Lenient }
+                : VerifierScorer.RewardOptions(settings, runTask.Name);
+            using var sampler = new TorchPolicySampler(models, settings.Sampling);
+            var evaluator = new Evaluator(sampler, new VerifierScorer(options), prompts.EncodePrompt, settings.Sampling.BatchSize);
+            var rows = evaluator.Run(set.Problems, kk, p.GetValue(seed));
+            var protocol = new EvalProtocol(kk, settings.Sampling, p.GetValue(seed), settings.Task.Template, AnswerFormats.Describe(options.Extraction),
+                p.GetValue(lenient) ? "lenient, every rule" : "the task's format");
+            var report = new EvalOutput(set, protocol, rows);
+            if (p.GetValue(output) is { } file) report.WriteJsonl(file);
+            var c = console(p);
+            if (p.GetValue(json)) c.Out.WriteLine(report.SummaryJson(p.GetValue(model)!));
+            else report.Print(c.Out, p.GetValue(model)!);
             return 0;
         });
         return command;
     }
 
-    private static void Print(Console2 c, List<(Problem Problem, bool Greedy, int PassK)> rows, int k, int n, string data)
+    // The run's settings (--config/--set), or dash eval's defaults; explicit flags win either way.
+    private static DashSettings Settings(DashSettings s, bool fromRun, string model, string? dataDir, int? maxNew, int? batch, string? template,
+        string? device, float? temperature, float? topP)
     {
-        var inv = CultureInfo.InvariantCulture;
-        c.Out.WriteLine(string.Create(inv, $"{data}: {n} problems"));
-        c.Out.WriteLine(string.Create(inv, $"  greedy pass@1   {rows.Count(r => r.Greedy) / (double)Math.Max(1, n):P1}"));
-        if (k > 0)
+        static int Positive(int v, string flag) => v > 0 ? v : throw new UserException($"{flag} {v}: must be positive.");
+        var sampling = s.Sampling with
         {
-            c.Out.WriteLine(string.Create(inv, $"  sampled pass@1  {rows.Sum(r => r.PassK) / (double)Math.Max(1, n * k):P1}  (mean over {k} samples)"));
-            c.Out.WriteLine(string.Create(inv, $"  pass@{k}         {rows.Count(r => r.PassK > 0) / (double)Math.Max(1, n):P1}"));
-        }
-        foreach (var (name, key) in new (string, Func<Problem, string?>)[] { ("level", r => r.Level), ("subject", r => r.Subject) })
+            MaxNewTokens = Positive(maxNew ?? (fromRun ? s.Sampling.MaxNewTokens : DefaultMaxNewTokens), "--max-new-tokens"),
+            BatchSize = Positive(batch ?? (fromRun ? s.Sampling.BatchSize : DefaultBatchSize), "--batch-size"),
+            Temperature = temperature ?? (fromRun ? s.Sampling.Temperature : DefaultTemperature),
+            TopP = topP ?? (fromRun ? s.Sampling.TopP : 1f),
+            TopK = fromRun ? s.Sampling.TopK : 0,
+        };
+        if (sampling.Temperature < 0) throw new UserException($"--temperature {sampling.Temperature}: must not be negative.");
+        if (sampling.TopP is <= 0 or > 1) throw new UserException($"--top-p {sampling.TopP}: must be in (0, 1].");
+        var chosen = template ?? (fromRun ? s.Task.Template : "raw");
+        if (chosen is not ("raw" or "qwen-chat" or "few-shot")) throw new UserException($"--template {chosen}: use raw, qwen-chat or few-shot.");
+        var task = s.Task with
         {
-            var groups = rows.Where(r => key(r.Problem) is not null).GroupBy(r => key(r.Problem)!).OrderBy(g => g.Key, StringComparer.Ordinal).ToArray();
-            if (groups.Length < 2) continue;
-            c.Out.WriteLine($"  by {name}:");
-            foreach (var g in groups)
-                c.Out.WriteLine(string.Create(inv, $"    {g.Key,-28} {g.Count(r => r.Greedy) / (double)g.Count(),7:P1}  ({g.Count(r => r.Greedy)}/{g.Count()})"));
-        }
+            DataDir = dataDir ?? (fromRun ? s.Task.DataDir : "data"),
+            Template = chosen,
+            MaxPromptTokens = fromRun ? s.Task.MaxPromptTokens : DefaultMaxPromptTokens,
+        };
+        var modelSettings = s.Model with
+        {
+            Dir = model,
+            Device = device ?? (fromRun ? s.Model.Device : "cpu"),
+            Threads = fromRun ? s.Model.Threads : Environment.ProcessorCount,
+        };
+        if (!Directory.Exists(model)) throw new UserException($"--model {model}: no such directory.");
+        return s with { Sampling = sampling, Task = task, Model = modelSettings };
+    }
+
+    // The built-in task's held-out set as training builds it: the run's seed and levels, dash.run.eval-problems problems.
+    private static ArithmeticOptions Arithmetic(DashSettings s) => TaskTrainingData.Arithmetic(s.Task, s.Run.Seed, s.Run.EvalProblems);
+
+    // A source with no problems, for prompt templates that need no training examples.
+    private sealed class EmptySource : Dash.Tasks.IProblemSource
+    {
+        public static readonly EmptySource Instance = new();
+
+        public string Name => "none";
+
+        public IReadOnlyList<Dash.Tasks.Problem> HeldOut => [];
+
+        public Dash.Tasks.Problem Train(long index) => throw new InvalidOperationException("no training problems");
     }
 }

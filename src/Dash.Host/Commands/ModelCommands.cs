@@ -57,7 +57,7 @@ internal static class ModelCommands
         var topP = new Option<float>("--top-p") { Description = "Top-p when sampling (1 = off).", DefaultValueFactory = _ => 1f };
         var seed = new Option<long>("--seed") { Description = "Seed of the sampling stream.", DefaultValueFactory = _ => 1 };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
-        var command = new Command("generate", "Complete a prompt with a model directory (greedy or sampled); prints the text and token ids as JSON.\n" +
+        var command = new Command("generate", "Complete a prompt with a model directory (greedy or sampled); prints the text, token ids and per-token log-probs as JSON.\n" +
                                               "Example: dash generate --model ~/models/Qwen2.5-0.5B --prompt \"1+1=\" --max-new-tokens 8");
         foreach (var o in new Option[] { model, prompt, maxNew, temperature, topK, topP, seed, device }) command.Options.Add(o);
         command.SetAction(p =>
@@ -85,6 +85,8 @@ internal static class ModelCommands
             {
                 ["prompt_ids"] = new JsonArray([.. ids.Select(i => (JsonNode)i)]),
                 ["completion_ids"] = new JsonArray([.. result.TokenIds.Select(i => (JsonNode)i)]),
+                // Per completion token, the log-probability the sampler gave it (of the distribution it sampled from).
+                ["log_probs"] = new JsonArray([.. result.LogProbs.Select(l => (JsonNode)Math.Round(l, 6))]),
                 ["text"] = tokenizer.Decode(result.TokenIds),
                 ["finish_reason"] = result.FinishReason.ToString().ToLowerInvariant(),
             };

@@ -1,4 +1,4 @@
-// dash runs list | show <id>: what every run in the runs folder has durably done, read from its journal.
+// dash runs list | show <id>: what every run in the runs folder has durably done, read from its whole journal.
 using System.CommandLine;
 using System.Text.Json;
 using Dash.Actors.Persistence;
@@ -11,7 +11,7 @@ internal static class RunsCommand
     public static Command Create(Func<ParseResult, Console2> console)
     {
         var runsDir = new Option<string>("--runs-dir") { Description = "Folder holding the runs.", DefaultValueFactory = _ => "runs" };
-        var list = new Command("list", "List runs: status, committed steps, last checkpoint, best held-out accuracy.\nExample: dash runs list");
+        var list = new Command("list", "List runs: state, committed steps, last checkpoint, best held-out accuracy.\nExample: dash runs list");
         list.Options.Add(runsDir);
         list.SetAction(p =>
         {
@@ -25,39 +25,33 @@ internal static class RunsCommand
                 c.Out.WriteLine($"No runs in {Path.GetFullPath(dir)}. Start one with `dash train`.");
                 return 0;
             }
-            c.Out.WriteLine($"{"run",-28} {"status",-11} {"steps",6} {"last checkpoint",-16} {"best acc",9} {"started (UTC)",-20}");
+            c.Out.WriteLine($"{"run",-28} {"state",-9} {"steps",6} {"last checkpoint",-16} {"best acc",9} {"started (UTC)",-20}");
             foreach (var run in runs)
             {
-                var state = Fold(run.ReadEvents());
+                // One damaged run is reported as such; it never hides the others.
+                if (Read(run) is not { } state)
+                {
+                    c.Out.WriteLine($"{run.Id,-28} {"damaged",-9} {"-",6} {"-",-16} {"-",9} {"-",-20}  (`dash runs show {run.Id}` says why)");
+                    continue;
+                }
                 var best = state.Evals.Count == 0 ? "-" : $"{state.Evals.Max(e => (double)e.Correct / Math.Max(1, e.Problems)):P1}";
-                c.Out.WriteLine($"{run.Id,-28} {(state.Finished ? "finished" : "resumable"),-11} {state.Steps.Count,6} " +
+                c.Out.WriteLine($"{run.Id,-28} {StateOf(run, state),-9} {state.Steps.Count,6} " +
                                 $"{state.Last?.Checkpoint ?? "-",-16} {best,9} {state.Started?.At.ToString("yyyy-MM-dd HH:mm:ss") ?? "-",-20}");
             }
             return 0;
         });
 
         var id = new Argument<string>("run-id") { Description = "The run's id (its folder name under the runs folder)." };
-        var show = new Command("show", "Show one run: its configuration hash, every committed step and evaluation.\nExample: dash runs show dash-s1");
+        var show = new Command("show", "Show one run: state, configuration hash, seed, code version, checkpoints, every committed step and evaluation.\n" +
+                                       "Example: dash runs show dash-s1");
         show.Arguments.Add(id);
         show.Options.Add(runsDir);
         show.SetAction(p =>
         {
-            var c = console(p);
             var run = new RunFolder(Path.Combine(p.GetValue(runsDir)!, p.GetValue(id)!));
             if (!run.Exists)
                 throw new UserException($"no run '{run.Id}' in {Path.GetFullPath(p.GetValue(runsDir)!)} (no {run.Journal}). `dash runs list` shows the runs.");
-            var state = Fold(run.ReadEvents());
-            c.Out.WriteLine($"run {run.Id}: {(state.Finished ? "finished" : "resumable")}, {state.Steps.Count} committed steps, " +
-                            $"config sha256 {state.Started?.ConfigHash[..12] ?? "-"}, seed {state.Started?.Seed}, code {state.Started?.CodeVersion}");
-            c.Out.WriteLine($"{"step",5} {"reward",7} {"train acc",9} {"kept",5} {"dropped",7} {"tokens/s",9} {"seconds",8}  checkpoint");
-            foreach (var step in state.Steps)
-            {
-                var r = JsonSerializer.Deserialize<StepReport>(step.ReportJson)!;
-                var tps = r.Seconds > 0 ? r.SampledTokens / r.Seconds : 0;
-                c.Out.WriteLine($"{r.Step,5} {r.RewardMean,7:0.000} {r.TrainAccuracy,9:P1} {r.Kept,5} {r.Dropped,7} {tps,9:0} {r.Seconds,8:0.00}  {step.Checkpoint}");
-            }
-            foreach (var e in state.Evals)
-                c.Out.WriteLine($"eval after {e.Step} steps: {e.Correct}/{e.Problems} = {(double)e.Correct / Math.Max(1, e.Problems):P1}");
+            Show(console(p).Out, run, run.History().State);
             return 0;
         });
 
@@ -67,5 +61,48 @@ internal static class RunsCommand
         return command;
     }
 
-    private static RunState Fold(IEnumerable<IRunEvent> events) => events.Aggregate(RunState.Empty, (s, e) => s.Apply(e));
+    private static RunState? Read(RunFolder run)
+    {
+        try
+        {
+            return run.History().State;
+        }
+        catch (Exception e) when (e is JournalDamagedException or InvalidOperationException or IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>running (another process holds the run's lock), finished, or paused (resumable with the same command).</summary>
+    private static string StateOf(RunFolder run, RunState state) =>
+        RunLock.Holder(run) is not null ? "running" : state.Finished ? "finished" : "paused";
+
+    private static void Show(TextWriter o, RunFolder run, RunState state)
+    {
+        var holder = RunLock.Holder(run);
+        var status = holder is not null ? $"running ({holder})" : state.Finished ? "finished" : "paused (run the same command to resume)";
+        o.WriteLine($"run {run.Id}: {status}");
+        o.WriteLine($"  {state.Steps.Count} committed steps, {state.Evals.Count} evaluations, last checkpoint {state.Last?.Checkpoint ?? "-"}");
+        if (state.Started is { } s)
+            o.WriteLine($"  config sha256 {s.ConfigHash[..12]}, seed {s.Seed}, code {s.CodeVersion}, started {s.At:yyyy-MM-dd HH:mm:ss} UTC");
+        var best = state.Best;
+        var bestEval = best is null ? null : state.Evals.LastOrDefault(e => e.Step == best.Step + 1);
+        o.WriteLine(best is null || bestEval is null
+            ? "  best checkpoint: - (no evaluation after a step yet)"
+            : $"  best checkpoint: {best.Checkpoint} (held-out {(double)bestEval.Correct / Math.Max(1, bestEval.Problems):P1} after step {bestEval.Step})");
+        var onDisk = Directory.Exists(run.Checkpoints)
+            ? Directory.GetDirectories(run.Checkpoints, "step-*").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()
+            : [];
+        o.WriteLine($"  checkpoints on disk: {(onDisk.Length == 0 ? "none" : string.Join(", ", onDisk))}");
+        o.WriteLine($"{"step",5} {"reward",7} {"train acc",9} {"kept",5} {"dropped",7} {"tokens/s",9} {"seconds",8}  checkpoint");
+        foreach (var step in state.Steps)
+        {
+            var r = JsonSerializer.Deserialize<StepReport>(step.ReportJson)!;
+            var tps = r.Seconds > 0 ? r.SampledTokens / r.Seconds : 0;
+            var checkpoint = onDisk.Contains(step.Checkpoint) ? step.Checkpoint : "(removed)";
+            o.WriteLine($"{r.Step + 1,5} {r.RewardMean,7:0.000} {r.TrainAccuracy,9:P1} {r.Kept,5} {r.Dropped,7} {tps,9:0} {r.Seconds,8:0.00}  {checkpoint}");
+        }
+        foreach (var e in state.Evals)
+            o.WriteLine($"eval after step {e.Step}: {e.Correct}/{e.Problems} = {(double)e.Correct / Math.Max(1, e.Problems):P1}");
+    }
 }

@@ -8,8 +8,9 @@ using Dash.Actors.Protocol;
 namespace Dash.Host.Output;
 
 /// <summary>
-/// Writes metrics as they arrive (one line per committed step), rebuilt from the journal on resume so a resumed run's
-/// files equal an uninterrupted run's. Plots and summary.md are written at the end.
+/// Writes metrics.jsonl, metrics.csv and eval.csv from a run's whole journaled history (one row per committed step and
+/// evaluation since step 1), rewritten whole as steps arrive, so a resumed, rolled-back or re-run run's files equal an
+/// uninterrupted run's. Plots and summary.md are written at the end. Steps are numbered 1..N (the checkpoint step-N).
 /// </summary>
 internal sealed class RunArtifacts
 {
@@ -32,22 +33,26 @@ internal sealed class RunArtifacts
     public IReadOnlyList<StepReport> Steps => _steps;
     public IReadOnlyList<EvalReport> Evals => _evals;
 
+    /// <summary>
+    /// Folds a newly journaled step or evaluation in and rewrites the metrics files from the whole history, so they stay
+    /// a pure function of the journal: a step that runs again after a rollback replaces its row (and the later ones).
+    /// </summary>
     public void On(object message)
     {
         switch (message)
         {
             case StepReport s:
                 _steps.RemoveAll(x => x.Step >= s.Step);
+                _evals.RemoveAll(x => x.Step > s.Step + 1);
                 _steps.Add(s);
-                File.AppendAllText(_folder.MetricsJsonl, JsonLine("step", s));
-                File.AppendAllText(_folder.MetricsCsv, CsvRow(s));
+                Rewrite();
                 TensorBoard(s);
                 break;
             case EvalReport e:
                 _evals.RemoveAll(x => x.Step == e.Step);
                 _evals.Add(e);
-                File.AppendAllText(_folder.MetricsJsonl, JsonLine("eval", e));
-                File.AppendAllText(_folder.EvalCsv, EvalRow(e));
+                _evals.Sort((a, b) => a.Step.CompareTo(b.Step));
+                Rewrite();
                 _tensorBoard.add_scalar("eval/accuracy", (float)e.Accuracy, (int)e.Step);
                 break;
         }
@@ -80,7 +85,7 @@ internal sealed class RunArtifacts
         var eval = new StringBuilder(EvalHeader);
         foreach (var s in _steps)
         {
-            jsonl.Append(JsonLine("step", s));
+            jsonl.Append(JsonLine("step", s with { Step = s.Step + 1 }));
             csv.Append(CsvRow(s));
         }
         foreach (var e in _evals)
@@ -88,9 +93,17 @@ internal sealed class RunArtifacts
             jsonl.Append(JsonLine("eval", e));
             eval.Append(EvalRow(e));
         }
-        File.WriteAllText(_folder.MetricsJsonl, jsonl.ToString());
-        File.WriteAllText(_folder.MetricsCsv, csv.ToString());
-        File.WriteAllText(_folder.EvalCsv, eval.ToString());
+        Replace(_folder.MetricsJsonl, jsonl.ToString());
+        Replace(_folder.MetricsCsv, csv.ToString());
+        Replace(_folder.EvalCsv, eval.ToString());
+    }
+
+    /// <summary>Writes a file whole, through a temporary file and a rename, so a crash never leaves half of it.</summary>
+    private static void Replace(string path, string text)
+    {
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, text);
+        File.Move(temp, path, overwrite: true);
     }
 
     private static string JsonLine(string type, object report)
@@ -105,7 +118,7 @@ internal sealed class RunArtifacts
         "mean_completion_length,loss,kl,grad_norm,learning_rate,seconds,sample_s,reward_s,advantage_s,learn_s,checkpoint_s,weight_sync_s\n";
 
     private static string CsvRow(StepReport s) => string.Join(',',
-        s.Step, s.PolicyVersion, s.Samples, F(s.RewardMean), F(s.TrainAccuracy), s.Kept, s.Dropped, s.ZeroVarianceGroups, s.SampledTokens,
+        s.Step + 1, s.PolicyVersion, s.Samples, F(s.RewardMean), F(s.TrainAccuracy), s.Kept, s.Dropped, s.ZeroVarianceGroups, s.SampledTokens,
         s.LearnedTokens, F(s.MeanCompletionLength), F(s.Loss), F(s.Kl), F(s.GradNorm), F(s.LearningRate), F(s.Seconds),
         F(s.PhaseSeconds.GetValueOrDefault(Phases.Sample)), F(s.PhaseSeconds.GetValueOrDefault(Phases.Reward)),
         F(s.PhaseSeconds.GetValueOrDefault(Phases.Advantage)), F(s.PhaseSeconds.GetValueOrDefault(Phases.Learn)),

@@ -20,13 +20,19 @@ internal static class TrainingSession
         var settings = config.Settings;
         EngineSetup.CheckDevice(settings);
         var id = RunId(settings);
-        var (initFrom, warmup, ok) = Warmup(config, console, allowConfigChange);
+        Preflight(config, id, allowConfigChange, cluster is not null);
+        // Coordinator nodes of one cluster share the warm-up and the run: a node waits for the one that holds it.
+        var lockWait = cluster is null ? TimeSpan.Zero : ClusterLockWait;
+        var (initFrom, warmup, ok) = Warmup(config, console, allowConfigChange, lockWait);
         if (!ok) return 2;
         var (rl, rlFolder) = RunOne(config.Text, settings, id, console, allowConfigChange, initFrom, cluster);
         if (rl is null) return 2;
         new TrainingDisplay(console, settings.Run.Steps, 0).Summary(rl, rlFolder.Path, warmup, settings.Learning.Mode == LearningMode.Sft ? "SFT" : "RL");
         return 0;
     }
+
+    /// <summary>How long a coordinator node waits for another node's lock on the warm-up or the run (its hand-over).</summary>
+    private static readonly TimeSpan ClusterLockWait = TimeSpan.FromMinutes(10);
 
     /// <summary>The run's id: <c>dash.run.id</c>, else the algorithm and seed; checked to be a plain folder name.</summary>
     public static string RunId(DashSettings settings)
@@ -38,22 +44,82 @@ internal static class TrainingSession
     }
 
     /// <summary>
+    /// Everything that can refuse a start, before any work and before a run folder or journal is created: the journals
+    /// of the run and its warm-up are readable and their configuration unchanged, the model directory (verified
+    /// against its manifest when Dash wrote it), tokenizer and task data load. A refused start leaves the runs folder
+    /// as it was.
+    /// </summary>
+    private static void Preflight(EffectiveConfig config, string id, bool allowConfigChange, bool cluster)
+    {
+        var settings = config.Settings;
+        if (!cluster) RunLock.RefuseIfHeld(Folder(settings, id)); // Before the warm-up: another process runs this run.
+        CheckUnchanged(config.Text, settings, id, allowConfigChange);
+        if (WarmupNeeded(settings))
+        {
+            var (text, warm, warmId) = WarmupRun(config);
+            CheckUnchanged(text, warm, warmId, allowConfigChange);
+        }
+        if (settings.Model.Dir.Length > 0 && Directory.Exists(settings.Model.Dir)) CheckpointStore.VerifyFolder(settings.Model.Dir);
+        _ = EngineSetup.Create(settings); // Model directory, tokenizer and task data (loaded again, with the warm-up's weights, to train).
+    }
+
+    /// <summary>Refuses (one line) a damaged journal or a changed configuration of an existing run.</summary>
+    private static void CheckUnchanged(string configText, DashSettings settings, string id, bool allowConfigChange)
+    {
+        var folder = Folder(settings, id);
+        if (folder.JournalStore is SqliteJournal sqlite && !File.Exists(sqlite.Path)) return;
+        var started = History(folder).State.Started;
+        if (TrainingCoordinatorActor.ConfigRefusal(new RunContext(id, configText, null, allowConfigChange), started) is { } refusal)
+            throw new UserException(refusal);
+    }
+
+    private static RunFolder Folder(DashSettings settings, string id)
+    {
+        var path = Path.Combine(settings.Run.RunsDir, id);
+        return new RunFolder(path, JournalConfig.For(settings.Persistence, new RunFolder(path).Journal));
+    }
+
+    /// <summary>The run's full history; a journal that cannot be read is one line naming it and what to do.</summary>
+    private static RunHistory History(RunFolder folder)
+    {
+        try
+        {
+            if (folder.JournalStore is PostgresJournal pg) pg.Verify();
+            return folder.History();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new UserException(e.Message, e);
+        }
+    }
+
+    private static bool WarmupNeeded(DashSettings settings) => settings.Model.Dir.Length == 0 && settings.Model.WarmupSteps > 0;
+
+    private static (string Text, DashSettings Settings, string Id) WarmupRun(EffectiveConfig config)
+    {
+        var warm = WarmupConfig(config.Text, config.Settings);
+        // Named by its configuration, so RL runs that differ only in their algorithm (dash vs grpo) share one warm-up.
+        return (warm.Text, warm.Settings, "warmup-" + RunContext.TrainingHash(warm.Text)[..10]);
+    }
+
+    /// <summary>
     /// The built-in model's supervised warm-up (shared by every run with the same training settings, and done once):
     /// returns the checkpoint RL starts from. Runs in this process even on a cluster (it needs no samplers but its own).
     /// </summary>
-    public static (string? InitFrom, TrainingFinished? Warmup, bool Ok) Warmup(EffectiveConfig config, Console2 console, bool allowConfigChange)
+    public static (string? InitFrom, TrainingFinished? Warmup, bool Ok) Warmup(EffectiveConfig config, Console2 console, bool allowConfigChange,
+        TimeSpan lockWait = default)
     {
         var settings = config.Settings;
-        if (settings.Model.Dir.Length > 0 || settings.Model.WarmupSteps <= 0) return (null, null, true);
-        var warm = WarmupConfig(config.Text, settings);
-        // Named by its configuration, so RL runs that differ only in their algorithm (dash vs grpo) share one warm-up.
-        var warmId = "warmup-" + RunContext.TrainingHash(warm.Text)[..10];
+        if (!WarmupNeeded(settings)) return (null, null, true);
+        var (warmText, warmSettings, warmId) = WarmupRun(config);
         console.Out.WriteLine($"Warm-up {warmId}: {settings.Model.WarmupSteps} supervised steps on worked solutions, so the built-in " +
                               "model is sometimes right before RL starts (dash.model.warmup-steps).");
-        var (finished, folder) = RunOne(warm.Text, warm.Settings, warmId, console, allowConfigChange, initFrom: null, cluster: null);
+        var (finished, folder) = RunOne(warmText, warmSettings, warmId, console, allowConfigChange, initFrom: null, cluster: null, lockWait);
         if (finished is null) return (null, null, false);
-        var initFrom = Fold(folder).Last is { } last ? new CheckpointStore(folder.Checkpoints).PathOf(last.Checkpoint) : null;
-        return (initFrom, finished, true);
+        // The warm-up's last committed checkpoint, from its whole history (RunOne has verified or rewritten it).
+        var last = History(folder).State.Last
+                   ?? throw new UserException($"the warm-up run {folder.Path} finished without a checkpoint. Move it aside and run again.");
+        return (new CheckpointStore(folder.Checkpoints).PathOf(last.Checkpoint), finished, true);
     }
 
     /// <summary>The warm-up run's configuration: the sft preset with the warm-up's steps, learning rate and batch.</summary>
@@ -70,15 +136,31 @@ internal static class TrainingSession
         return (ConfigLoader.Render(config, ConfigLoader.LeafPaths(ConfigLoader.Defaults)), settings);
     }
 
-    private static RunState Fold(RunFolder folder) => folder.ReadEvents().Aggregate(RunState.Empty, (s, e) => s.Apply(e));
+    private static RunState Fold(RunFolder folder) => History(folder).State;
+
+    /// <summary>Whether the last committed checkpoint matches its manifest and journaled hash (a finished run with a
+    /// damaged one is resumed: the coordinator falls back and trains the lost steps again).</summary>
+    private static bool LastCheckpointIntact(RunFolder folder, RunState state)
+    {
+        if (state.Last is not { } last || last.Checkpoint.Length == 0) return true;
+        try
+        {
+            new CheckpointStore(folder.Checkpoints).Verify(last.Checkpoint, last.Sha256);
+            return true;
+        }
+        catch (Exception e) when (e is CheckpointException or IOException or JsonException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Runs (or resumes) one run to its end; null when it failed.</summary>
     private static (TrainingFinished? Finished, RunFolder Folder) RunOne(
-        string configText, DashSettings settings, string id, Console2 console, bool allowConfigChange, string? initFrom, ClusterHost? cluster)
+        string configText, DashSettings settings, string id, Console2 console, bool allowConfigChange, string? initFrom, ClusterHost? cluster,
+        TimeSpan lockWait = default)
     {
-        var path = Path.Combine(settings.Run.RunsDir, id);
-        var journal = JournalConfig.For(settings.Persistence, new RunFolder(path).Journal);
-        var folder = new RunFolder(path, journal);
+        var folder = Folder(settings, id);
+        var journal = folder.JournalStore;
         try
         {
             Directory.CreateDirectory(folder.Path);
@@ -90,6 +172,11 @@ internal static class TrainingSession
             throw new UserException($"the run folder {Path.GetFullPath(folder.Path)} is not writable ({e.Message}). " +
                                     "Choose another with --runs-dir.", e);
         }
+        // One writer per run, for as long as this process runs it. On a cluster the node whose coordinator singleton
+        // starts takes it (a standby waits there for the old coordinator's lock).
+        using var runLock = cluster is null ? RunLock.Acquire(folder, journal, lockWait) : null;
+        RunLock? singletonLock = null;
+        var history = History(folder);
         try
         {
             journal.Verify();
@@ -99,8 +186,11 @@ internal static class TrainingSession
             throw new UserException(e.Message, e);
         }
 
-        var recovered = Fold(folder);
-        if (recovered.Finished && recovered.NextStep >= settings.Run.Steps && recovered.Started?.ConfigHash == new RunContext(id, configText, null).ConfigHash)
+        var recovered = history.State;
+        if (history.SnapshotProblem is { } damaged)
+            console.Err.WriteLine($"dash: warning: run {id}: {damaged}; recovering from every event instead.");
+        if (recovered.Finished && recovered.NextStep >= settings.Run.Steps && recovered.Started?.ConfigHash == new RunContext(id, configText, null).ConfigHash
+            && LastCheckpointIntact(folder, recovered))
         {
             console.Out.WriteLine($"Run {id} already finished ({recovered.Steps.Count} steps).");
             var evals = recovered.Evals.Select(e => JsonSerializer.Deserialize<EvalReport>(e.ReportJson)!).ToArray();
@@ -108,7 +198,7 @@ internal static class TrainingSession
         }
         var engines = EngineSetup.Create(settings, initFrom);
         console.Out.WriteLine(recovered.Steps.Count > 0
-            ? $"Resuming run {id} after step {recovered.Last!.Step} ({engines.Description})."
+            ? $"Resuming run {id} after step {recovered.Last!.Step + 1} ({engines.Description})."
             : $"Training run {id}: {settings.Algorithm}, {settings.Run.Steps} steps, {engines.Description}.");
         File.WriteAllText(folder.Config, configText);
 
@@ -116,7 +206,7 @@ internal static class TrainingSession
         var artifacts = cluster is null ? new RunArtifacts(folder, recovered) : null;
         var display = new TrainingDisplay(console, settings.Run.Steps, recovered.NextStep);
         var inbox = new BlockingCollection<object>();
-        var run = new RunContext(id, configText, new CheckpointStore(folder.Checkpoints), allowConfigChange);
+        var run = new RunContext(id, configText, new CheckpointStore(folder.Checkpoints), allowConfigChange, IgnoreSnapshots: history.SnapshotProblem is not null);
         // Akka's own log (stack traces) goes to the run folder's dash.log, not the terminal (also to stderr with --verbose).
         var logging = ActorSystemConfig.LogTo(Path.Combine(folder.Path, "dash.log"), console.Verbose);
         var node = cluster?.Start(logging.WithFallback(journal.ToHocon()), engines.Factory, settings.Sampling.Samplers);
@@ -134,8 +224,11 @@ internal static class TrainingSession
             {
                 // The coordinator is a cluster singleton: it runs on the oldest coordinator node and moves on failure.
                 var parts = new ClusterParts(settings, engines.Factory, node.Settings.Transfer);
-                node.StartCoordinator(RunSupervisorActor.Props(
-                    parent => TrainingCoordinatorActor.Props(settings, engines.Data, parts, parent, run), listener));
+                node.StartCoordinator(RunSupervisorActor.Props(parent =>
+                {
+                    singletonLock ??= RunLock.Acquire(folder, journal, ClusterLockWait);
+                    return TrainingCoordinatorActor.Props(settings, engines.Data, parts, parent, run);
+                }, listener));
                 node.RunEnded.ContinueWith(t => inbox.Add(t.Result), TaskScheduler.Default);
                 console.Out.WriteLine($"Coordinator node {node.Address} ({string.Join(",", node.Settings.Roles)}); the run starts when a sampler node joins.");
             }
@@ -193,6 +286,7 @@ internal static class TrainingSession
             // A cluster node leaves gracefully (the singleton hands over at once); a local system just stops.
             if (node is not null) node.Leave(TimeSpan.FromSeconds(15));
             system.Terminate().Wait(TimeSpan.FromSeconds(30));
+            singletonLock?.Dispose();
         }
     }
 

@@ -61,6 +61,9 @@ public static class ModelDirectory
                 }
             }
 
+            var configPath = System.IO.Path.Combine(directory, ConfigFile);
+            CheckpointConfigCheck.BeforeLoading(model.Config, configPath,
+                owner.ToDictionary(kv => kv.Key, kv => (kv.Value.Path, kv.Value.Tensors[kv.Key].Shape), StringComparer.Ordinal));
             foreach (var (name, source) in owner)
             {
                 if (!parameters.ContainsKey(name) && !Ignorable(name, model.Config))
@@ -75,6 +78,8 @@ public static class ModelDirectory
             {
                 if (parameters.TryGetValue(name, out var target)) source.ReadInto(name, target);
             }
+            if (owner.TryGetValue("lm_head.weight", out var head))
+                CheckpointConfigCheck.TiedHead(model.Config, configPath, head, parameters["model.embed_tokens.weight"]);
         }
         finally
         {

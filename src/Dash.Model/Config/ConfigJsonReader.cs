@@ -23,7 +23,9 @@ internal sealed class ConfigJsonReader(JsonObject json, string source)
     {
         var node = Node(key);
         if (node is null) return null;
-        if (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out double d)) return d;
+        // Parsed text and values set in code (ints, doubles) both read through their JSON number text.
+        if (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number)
+            return double.Parse(v.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture);
         throw Bad(key, "a number");
     }
 
@@ -34,6 +36,27 @@ internal sealed class ConfigJsonReader(JsonObject json, string source)
         if (node is JsonValue v && v.TryGetValue(out bool b)) return b;
         throw Bad(key, "true or false");
     }
+
+    /// <summary>Whether the key is present with a value other than JSON null.</summary>
+    public bool HasNonNull(string key) => Node(key) is not null;
+
+    /// <summary>A list of strings, or null when absent.</summary>
+    public IReadOnlyList<string>? OptionalStringList(string key)
+    {
+        var node = Node(key);
+        if (node is null) return null;
+        if (node is JsonArray array && array.All(i => i is JsonValue v && v.GetValueKind() == JsonValueKind.String))
+            return [.. array.Select(i => (string)i!)];
+        throw Bad(key, "a list of strings");
+    }
+
+    /// <summary>A nested object; JSON null reads as absent.</summary>
+    public JsonObject? OptionalObject(string key) => Node(key) switch
+    {
+        null => null,
+        JsonObject o => o,
+        _ => throw Bad(key, "an object or null"),
+    };
 
     /// <summary>Hugging Face writes eos_token_id as one id or a list of ids.</summary>
     public IReadOnlyList<int> IntOrIntList(string key)

@@ -6,7 +6,8 @@ namespace Dash.Model.Config;
 
 /// <summary>
 /// Architecture hyper-parameters of a Llama- or Qwen2-style causal LM, named as Hugging Face names them.
-/// Qwen2 implies q/k/v projection biases (<see cref="AttentionBias"/>).
+/// Qwen2 implies q/k/v projection biases (<see cref="AttentionBias"/>). Keys that would change the architecture in
+/// a way Dash does not implement are refused when parsing (<see cref="UnimplementedKeys"/>).
 /// </summary>
 public sealed record ModelConfig
 {
@@ -26,8 +27,24 @@ public sealed record ModelConfig
     public IReadOnlyList<int> EosTokenIds { get; init; } = [];
     public bool AttentionBias { get; init; }
 
-    /// <summary>Width of one attention head.</summary>
-    public int HeadDim => HiddenSize / NumAttentionHeads;
+    /// <summary>RoPE frequency scaling ("rope_scaling"); null = plain RoPE.</summary>
+    public RopeScaling? RopeScaling { get; init; }
+
+    private readonly int? _headDim;
+
+    /// <summary>Width of one attention head: "head_dim" when the config sets it, else hidden_size / num_attention_heads.
+    /// q/k/v project to heads × head_dim and o_proj back to hidden_size.</summary>
+    public int HeadDim
+    {
+        get => _headDim ?? HiddenSize / NumAttentionHeads;
+        init => _headDim = value;
+    }
+
+    /// <summary>Whether head_dim was given rather than derived.</summary>
+    internal bool HeadDimIsSet => _headDim is not null;
+
+    /// <summary>The config.json object this config was parsed from; <see cref="ToJson"/> keeps its other keys.</summary>
+    private JsonObject? Source { get; init; }
 
     /// <summary>The ~1M-parameter Llama Dash's built-in default task trains (d128, 4 layers, 4 heads, 2 KV heads, tied).</summary>
     public static ModelConfig Tiny(int vocabSize) => new()
@@ -64,12 +81,15 @@ public sealed record ModelConfig
         {
             if (!ok) throw new ModelConfigException($"{source}: \"{key}\" {why}");
         }
-        Require(ModelType is "llama" or "qwen2", "model_type", $"is \"{ModelType}\"; Dash supports llama and qwen2.");
+        Require(IsSupported(ModelType), "model_type", $"is \"{ModelType}\"; Dash supports llama and qwen2.");
         Require(HiddenSize > 0, "hidden_size", "must be positive.");
         Require(NumHiddenLayers > 0, "num_hidden_layers", "must be positive.");
-        Require(NumAttentionHeads > 0 && HiddenSize % NumAttentionHeads == 0, "num_attention_heads",
-            $"= {NumAttentionHeads} must be positive and divide hidden_size = {HiddenSize}.");
-        Require(HeadDim % 2 == 0, "num_attention_heads", $"gives head size {HeadDim}; rotary embeddings need an even head size.");
+        Require(NumAttentionHeads > 0 && (_headDim is not null || HiddenSize % NumAttentionHeads == 0), "num_attention_heads",
+            $"= {NumAttentionHeads} must be positive and divide hidden_size = {HiddenSize} (or set head_dim).");
+        if (_headDim is { } explicitDim)
+            Require(explicitDim > 0 && explicitDim % 2 == 0, "head_dim", $"= {explicitDim} must be positive and even (rotary embeddings rotate pairs).");
+        else
+            Require(HeadDim % 2 == 0, "num_attention_heads", $"gives head size {HeadDim}; rotary embeddings need an even head size.");
         Require(NumKeyValueHeads > 0 && NumAttentionHeads % NumKeyValueHeads == 0, "num_key_value_heads",
             $"= {NumKeyValueHeads} must be positive and divide num_attention_heads = {NumAttentionHeads}.");
         Require(IntermediateSize > 0, "intermediate_size", "must be positive.");
@@ -98,15 +118,25 @@ public sealed record ModelConfig
         return Parse(json, path);
     }
 
+    private static bool IsSupported(string modelType) => modelType is "llama" or "qwen2";
+
     /// <summary>Builds a config from the JSON object of a config.json; <paramref name="source"/> names it in errors.</summary>
     public static ModelConfig Parse(JsonObject json, string source)
     {
         var r = new ConfigJsonReader(json, source);
         var modelType = r.String("model_type");
+        if (!IsSupported(modelType))
+            throw new ModelConfigException($"{source}: \"model_type\" is \"{modelType}\"; Dash supports llama and qwen2.");
+        UnimplementedKeys.Refuse(r, modelType, source);
         var hidden = r.Int("hidden_size");
         var heads = r.Int("num_attention_heads");
+        // Transformers 5 moves rope_theta and the scaling into one "rope_parameters" object.
+        var ropeParameters = r.OptionalObject("rope_parameters");
+        var rope = ropeParameters is null ? null : new ConfigJsonReader(ropeParameters, $"{source}: \"rope_parameters\"");
+        var headDim = r.OptionalInt("head_dim");
         var config = new ModelConfig
         {
+            Source = json.DeepClone().AsObject(),
             ModelType = modelType,
             HiddenSize = hidden,
             NumHiddenLayers = r.Int("num_hidden_layers"),
@@ -115,7 +145,10 @@ public sealed record ModelConfig
             IntermediateSize = r.Int("intermediate_size"),
             VocabSize = r.Int("vocab_size"),
             RmsNormEps = r.OptionalDouble("rms_norm_eps") ?? 1e-6,
-            RopeTheta = r.OptionalDouble("rope_theta") ?? 10000.0,
+            RopeTheta = rope?.OptionalDouble("rope_theta") ?? r.OptionalDouble("rope_theta") ?? 10000.0,
+            RopeScaling = ropeParameters is not null
+                ? RopeScaling.Parse(ropeParameters, source, "rope_parameters")
+                : RopeScaling.Parse(r.OptionalObject("rope_scaling"), source),
             TieWordEmbeddings = r.OptionalBool("tie_word_embeddings") ?? false,
             TorchDtype = r.OptionalString("torch_dtype") ?? "float32",
             MaxPositionEmbeddings = r.OptionalInt("max_position_embeddings") ?? 2048,
@@ -123,30 +156,44 @@ public sealed record ModelConfig
             EosTokenIds = r.IntOrIntList("eos_token_id"),
             AttentionBias = modelType == "qwen2" || (r.OptionalBool("attention_bias") ?? false),
         };
+        if (headDim is not null) config = config with { HeadDim = headDim.Value };
         return config.Validate(source);
     }
 
-    /// <summary>The config as a Hugging Face config.json object.</summary>
+    /// <summary>
+    /// The config as a Hugging Face config.json object: the keys of the file it was parsed from (neutral keys Dash
+    /// does not read, such as sliding_window or transformers_version, stay as they were), with Dash's values on top.
+    /// </summary>
     public JsonObject ToJson()
     {
-        var json = new JsonObject
+        var json = Source?.DeepClone().AsObject() ?? [];
+        json["architectures"] ??= new JsonArray(ModelType == "qwen2" ? "Qwen2ForCausalLM" : "LlamaForCausalLM");
+        json["model_type"] = ModelType;
+        json["vocab_size"] = VocabSize;
+        json["hidden_size"] = HiddenSize;
+        json["intermediate_size"] = IntermediateSize;
+        json["num_hidden_layers"] = NumHiddenLayers;
+        json["num_attention_heads"] = NumAttentionHeads;
+        json["num_key_value_heads"] = NumKeyValueHeads;
+        json["max_position_embeddings"] = MaxPositionEmbeddings;
+        json["rms_norm_eps"] = RmsNormEps;
+        json["hidden_act"] = "silu";
+        json["tie_word_embeddings"] = TieWordEmbeddings;
+        json["torch_dtype"] = TorchDtype;
+        json["attention_bias"] = AttentionBias;
+        if (_headDim is { } headDim) json["head_dim"] = headDim;
+        if (json["rope_parameters"] is JsonObject)
         {
-            ["architectures"] = new JsonArray(ModelType == "qwen2" ? "Qwen2ForCausalLM" : "LlamaForCausalLM"),
-            ["model_type"] = ModelType,
-            ["vocab_size"] = VocabSize,
-            ["hidden_size"] = HiddenSize,
-            ["intermediate_size"] = IntermediateSize,
-            ["num_hidden_layers"] = NumHiddenLayers,
-            ["num_attention_heads"] = NumAttentionHeads,
-            ["num_key_value_heads"] = NumKeyValueHeads,
-            ["max_position_embeddings"] = MaxPositionEmbeddings,
-            ["rms_norm_eps"] = RmsNormEps,
-            ["rope_theta"] = RopeTheta,
-            ["hidden_act"] = "silu",
-            ["tie_word_embeddings"] = TieWordEmbeddings,
-            ["torch_dtype"] = TorchDtype,
-            ["attention_bias"] = AttentionBias,
-        };
+            var parameters = RopeScaling?.ToJson() ?? new JsonObject { ["rope_type"] = "default" };
+            parameters["rope_theta"] = RopeTheta;
+            json["rope_parameters"] = parameters;
+        }
+        else
+        {
+            json["rope_theta"] = RopeTheta;
+            if (RopeScaling is not null) json["rope_scaling"] = RopeScaling.ToJson();
+            else if (json["rope_scaling"] is JsonObject) json["rope_scaling"] = null;
+        }
         if (BosTokenId is { } bos) json["bos_token_id"] = bos;
         if (EosTokenIds.Count == 1) json["eos_token_id"] = EosTokenIds[0];
         else if (EosTokenIds.Count > 1) json["eos_token_id"] = new JsonArray([.. EosTokenIds.Select(id => (JsonNode)id)]);
@@ -164,7 +211,8 @@ public sealed record ModelConfig
         VocabSize == other.VocabSize && RmsNormEps == other.RmsNormEps && RopeTheta == other.RopeTheta &&
         TieWordEmbeddings == other.TieWordEmbeddings && TorchDtype == other.TorchDtype &&
         MaxPositionEmbeddings == other.MaxPositionEmbeddings && BosTokenId == other.BosTokenId &&
-        EosTokenIds.SequenceEqual(other.EosTokenIds) && AttentionBias == other.AttentionBias;
+        EosTokenIds.SequenceEqual(other.EosTokenIds) && AttentionBias == other.AttentionBias &&
+        HeadDim == other.HeadDim && RopeScaling == other.RopeScaling;
 
     public override int GetHashCode() => HashCode.Combine(ModelType, HiddenSize, NumHiddenLayers, VocabSize);
 }

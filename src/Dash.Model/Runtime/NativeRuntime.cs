@@ -113,6 +113,33 @@ public static class NativeRuntime
         return (long)info.Hblkhd;
     }
 
+    /// <summary>
+    /// Bytes glibc has handed out and not yet been given back (in-use chunks in every arena plus mmapped blocks):
+    /// what a leaked native buffer (a tensor never disposed) grows, unlike the process RSS, which also moves with
+    /// arenas created under thread contention and with pages the allocator keeps for reuse. 0 off glibc.
+    /// </summary>
+    public static long AllocatedBytes()
+    {
+        if (!OperatingSystem.IsLinux()) return 0;
+        try
+        {
+            var info = MallInfo2();
+            return (long)(info.Uordblks + info.Hblkhd);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>Bytes glibc's arenas hold from the system (in use or free), mmapped blocks included: the allocator's share of RSS.</summary>
+    public static long ArenaBytes()
+    {
+        if (!OperatingSystem.IsLinux()) return 0;
+        var info = MallInfo2();
+        return (long)(info.Arena + info.Hblkhd);
+    }
+
     [DllImport("libc", EntryPoint = "mallopt")]
     private static extern int Mallopt(int param, int value);
 

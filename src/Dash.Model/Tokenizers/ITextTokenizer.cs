@@ -20,6 +20,10 @@ public interface ITextTokenizer
     /// <summary>Ids that end a generation.</summary>
     IReadOnlyList<int> EosIds { get; }
 
-    /// <summary>The id to start sequences with, when the vocabulary has one.</summary>
+    /// <summary>The id the tokenizer starts every sequence with (add_bos_token, or a post-processor that adds it);
+    /// null when it adds none.</summary>
     int? BosId { get; }
+
+    /// <summary>The Jinja chat template of tokenizer_config.json (or chat_template.jinja), when the model has one.</summary>
+    string? ChatTemplate => null;
 }

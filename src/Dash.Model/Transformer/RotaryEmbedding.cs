@@ -1,4 +1,5 @@
 // Rotary position embeddings in the rotate-half convention Hugging Face Llama/Qwen2 use, from cos/sin tables.
+using Dash.Model.Config;
 using static TorchSharp.torch;
 
 namespace Dash.Model.Transformer;
@@ -12,14 +13,46 @@ public sealed class RotaryEmbedding : IDisposable
     private readonly int _headDim;
     private readonly int _maxPositions;
     private readonly double _theta;
+    private readonly RopeScaling? _scaling;
     private Tensor? _cos;
     private Tensor? _sin;
 
-    public RotaryEmbedding(int headDim, int maxPositions, double theta)
+    public RotaryEmbedding(int headDim, int maxPositions, double theta, RopeScaling? scaling = null)
     {
         _headDim = headDim;
         _maxPositions = maxPositions;
         _theta = theta;
+        _scaling = scaling;
+    }
+
+    /// <summary>
+    /// The d/2 inverse frequencies in float32, computed as Hugging Face's rope initialisers do:
+    /// inv_freq[i] = 1 / theta^(2i/d); <c>linear</c> divides them by the factor; <c>llama3</c> divides those whose
+    /// wavelength 2π/inv_freq exceeds original_max / low_freq_factor, keeps those below original_max / high_freq_factor
+    /// and in between blends (1 − s)·inv/factor + s·inv with s = (original_max / wavelength − low) / (high − low).
+    /// </summary>
+    public static Tensor InverseFrequencies(int headDim, double theta, RopeScaling? scaling)
+    {
+        using var scope = NewDisposeScope();
+        var invFreq = 1.0f / pow(theta, arange(0, headDim, 2, dtype: ScalarType.Float32) / headDim).to_type(ScalarType.Float32);
+        switch (scaling?.Type)
+        {
+            case RopeScaling.Linear:
+                invFreq = invFreq / scaling.Factor;
+                break;
+            case RopeScaling.Llama3:
+                var original = (double)scaling.OriginalMaxPositionEmbeddings;
+                var lowFreqWavelen = original / scaling.LowFreqFactor;
+                var highFreqWavelen = original / scaling.HighFreqFactor;
+                var wavelen = 2 * Math.PI / invFreq;
+                var scaled = where(wavelen > lowFreqWavelen, invFreq / scaling.Factor, invFreq);
+                var smooth = (original / wavelen - scaling.LowFreqFactor) / (scaling.HighFreqFactor - scaling.LowFreqFactor);
+                var smoothed = (1 - smooth) * scaled / scaling.Factor + smooth * scaled;
+                var medium = wavelen.greater_equal(highFreqWavelen).logical_and(wavelen.less_equal(lowFreqWavelen));
+                invFreq = where(medium, smoothed, scaled);
+                break;
+        }
+        return invFreq.MoveToOuterDisposeScope();
     }
 
     /// <summary>Gathers the tables at <paramref name="positionIds"/> [B, T] → cos, sin [B, T, 1, d] (broadcast over heads).</summary>
@@ -52,8 +85,7 @@ public sealed class RotaryEmbedding : IDisposable
         _cos?.Dispose();
         _sin?.Dispose();
         using var scope = NewDisposeScope();
-        // inv_freq[i] = 1 / theta^(2i/d), as Hugging Face computes it in float32.
-        var invFreq = 1.0f / pow(_theta, arange(0, _headDim, 2, dtype: ScalarType.Float32) / _headDim).to_type(ScalarType.Float32);
+        var invFreq = InverseFrequencies(_headDim, _theta, _scaling);
         var positions = arange(0, _maxPositions, dtype: ScalarType.Float32);
         var freqs = outer(positions, invFreq);            // [P, d/2]
         var emb = cat([freqs, freqs], -1);                 // [P, d]

@@ -55,11 +55,16 @@ public sealed class ArithmeticTask : IProblemSource
         var problems = new List<Problem>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var rng = SplitMix64.ForIndex(_options.Seed, HeldOutStream, 0);
-        for (var attempt = 0; problems.Count < _options.HeldOutCount && attempt < 200 * (_options.HeldOutCount + 10); attempt++)
+        // Asked for more problems than the levels have, it stops once 50,000 draws in a row brought nothing new.
+        var limit = 200L * (_options.HeldOutCount + 10L);
+        for (long attempt = 0, lastNew = 0; problems.Count < _options.HeldOutCount && attempt < limit && attempt - lastNew < 50_000; attempt++)
         {
             var (level, g) = Draw(ref rng);
             if (IsHeldOutQuestion(g.Question) && seen.Add(g.Question))
+            {
                 problems.Add(ToProblem($"arithmetic/heldout/{problems.Count}", level, g));
+                lastNew = attempt;
+            }
         }
         return problems;
     }

@@ -15,7 +15,7 @@ public sealed class DatasetTask : IProblemSource
     /// <summary>Creates a source; <paramref name="train"/> must not be empty.</summary>
     public DatasetTask(string name, IReadOnlyList<Problem> train, IReadOnlyList<Problem> heldOut, ulong seed)
     {
-        if (train.Count == 0) throw new ArgumentException("the training set is empty", nameof(train));
+        if (train.Count == 0) throw new ArgumentException($"the training set of {name} is empty: it needs at least one problem to train on");
         Name = name;
         _train = train;
         HeldOut = heldOut;

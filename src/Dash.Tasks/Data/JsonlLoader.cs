@@ -40,7 +40,8 @@ public static class JsonlLoader
 {
     /// <summary>
     /// Loads every non-blank line of <paramref name="path"/>. Strict mode throws <see cref="DataFormatException"/> at the
-    /// first malformed line; lenient mode skips it and counts it.
+    /// first malformed line; lenient mode skips it and counts it. A file without rows, or with a line that is not valid
+    /// UTF-8, is refused in both modes.
     /// </summary>
     public static LoadResult Load(string path, FieldMapping mapping, bool lenient = false, string? name = null)
     {
@@ -49,10 +50,12 @@ public static class JsonlLoader
         var problems = new List<Problem>();
         var skipped = new List<string>();
         var lineNumber = 0;
-        foreach (var line in File.ReadLines(path))
+        var rows = 0;
+        foreach (var line in Lines(path))
         {
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line)) continue;
+            rows++;
             try
             {
                 problems.Add(ParseLine(line, mapping, $"{name}:{lineNumber}"));
@@ -63,7 +66,37 @@ public static class JsonlLoader
                 skipped.Add($"{path}:{lineNumber}: {e.Message}");
             }
         }
+        if (rows == 0) throw new DataFormatException(path, "the file has no rows; give one JSON object per line");
         return new LoadResult(problems, skipped.Count, skipped);
+    }
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    // The file's lines decoded as strict UTF-8 (a leading byte-order mark and \r\n endings are fine).
+    private static IEnumerable<string> Lines(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var start = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+        var lineNumber = 0;
+        while (start < bytes.Length)
+        {
+            lineNumber++;
+            var end = Array.IndexOf(bytes, (byte)'\n', start);
+            if (end < 0) end = bytes.Length;
+            var length = end - start;
+            if (length > 0 && bytes[end - 1] == '\r') length--;
+            string line;
+            try
+            {
+                line = StrictUtf8.GetString(bytes, start, length);
+            }
+            catch (System.Text.DecoderFallbackException)
+            {
+                throw new DataFormatException(path, lineNumber, "the line is not valid UTF-8; save the file as UTF-8");
+            }
+            yield return line;
+            start = end + 1;
+        }
     }
 
     private static Problem ParseLine(string line, FieldMapping mapping, string fallbackId)

@@ -149,6 +149,10 @@ public static class AnswerComparer
         return valid >= 2;
     }
 
+    // The numeric policy of a reward: exact values (fractions, radicals, \pi, e) equal a decimal only when the decimal
+    // is exact (\frac{1}{2} = 0.5; within DecimalTolerance, so a float's 0.0833333333333333 is 1/12) or the gold itself
+    // is a decimal that the prediction rounds to (7.78 for 70/9); a rounded prediction (3.14 for \pi, 0.333 for 1/3) is
+    // wrong. Decimals compare at DecimalTolerance, expressions without decimals at RelativeTolerance.
     private static bool ScalarEqual(ScalarValue p, ScalarValue g, VerifierOptions options, Budget budget)
     {
         if (p.Key == g.Key) return true;
@@ -156,11 +160,15 @@ public static class AnswerComparer
         var pInf = ExprFacts.InfinitySign(p.Expr);
         var gInf = ExprFacts.InfinitySign(g.Expr);
         if (pInf != 0 || gInf != 0) return pInf == gInf;
+        var (pDecimal, gDecimal) = (HasDecimal(p.Expr), HasDecimal(g.Expr));
+        var tolerance = pDecimal || gDecimal ? options.DecimalTolerance : options.RelativeTolerance;
         if (ExprEvaluator.Exact(p.Expr, budget) is { } pe && ExprEvaluator.Exact(g.Expr, budget) is { } ge)
         {
-            // Exact rationals decide unless a side is written as a decimal, which may be a rounded or float value.
+            // Exact rationals decide, except that a decimal gold may be the rounded value of an exact prediction.
             if (pe == ge) return true;
-            if (!HasDecimal(p.Expr) && !HasDecimal(g.Expr)) return false;
+            if (!pDecimal && !gDecimal) return false;
+            return ExprEvaluator.Close(pe.ToDouble(), ge.ToDouble(), tolerance) || (!pDecimal && RoundedMatch(g.Expr, pe.ToDouble(), options))
+                || (pDecimal && PrecisionMatch(pe.ToDouble(), ge.ToDouble(), options));
         }
         var valid = 0;
         foreach (var point in Points(p.Expr, g.Expr, options, budget))
@@ -171,7 +179,8 @@ public static class AnswerComparer
             var fg = ExprEvaluator.IsFinite(vg);
             if (!fp && !fg) continue;
             if (fp != fg) return false;
-            if (!ExprEvaluator.Close(vp, vg, options.RelativeTolerance) && !RoundedMatch(p.Expr, vg, options) && !RoundedMatch(g.Expr, vp, options))
+            if (!ExprEvaluator.Close(vp, vg, tolerance) && (pDecimal || !RoundedMatch(g.Expr, vp, options))
+                && !(pDecimal && PrecisionMatch(vp.Real, vg.Real, options) && vp.Imaginary == 0 && vg.Imaginary == 0))
                 return false;
             valid++;
         }
@@ -186,7 +195,7 @@ public static class AnswerComparer
         _ => false,
     };
 
-    // A decimal literal with d ≥ MinRoundedDecimals places equals a value that rounds to it at d places.
+    // A gold decimal literal with d ≥ MinRoundedDecimals places equals an exact value that rounds to it at d places.
     private static bool RoundedMatch(Expr literal, Complex other, VerifierOptions options)
     {
         if (!options.AcceptRoundedDecimals || Math.Abs(other.Imaginary) > 1e-12) return false;
@@ -205,6 +214,11 @@ public static class AnswerComparer
         var rounded = Math.Round(other.Real, places, MidpointRounding.AwayFromZero);
         return Math.Abs(rounded - value) <= 1e-9 * Math.Max(1, Math.Abs(value));
     }
+
+    // Math-Verify's opt-in precision: both sides rounded to PredictionPrecision places agree (off unless configured).
+    private static bool PrecisionMatch(double predicted, double gold, VerifierOptions options) =>
+        options.PredictionPrecision > 0
+        && Math.Round(predicted, options.PredictionPrecision, MidpointRounding.AwayFromZero) == Math.Round(gold, options.PredictionPrecision, MidpointRounding.AwayFromZero);
 
     // Deterministic random points over the variables of both expressions; one empty point when there are none.
     private static IEnumerable<Dictionary<string, Complex>> Points(Expr a, Expr b, VerifierOptions options, Budget budget)

@@ -82,7 +82,7 @@ public sealed class ResumeSpecs : IDisposable
     {
         RunToEnd("reference", "run.steps=4");
         RunToEnd("damaged", "run.steps=3");
-        var file = Path.Combine(_h.Checkpoints("damaged").PathOf(CheckpointStore.NameOf(2)), "learner.txt");
+        var file = Path.Combine(_h.Checkpoints("damaged").PathOf(CheckpointStore.NameOf(3)), "learner.txt");
         switch (damage)
         {
             case "flip":
@@ -101,7 +101,7 @@ public sealed class ResumeSpecs : IDisposable
         var resumed = RunToEnd("damaged", "run.steps=4");
 
         var warning = Assert.Single(resumed.OfType<TrainingWarning>());
-        Assert.Contains("step 1", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("the checkpoint after step 2", warning.Message, StringComparison.Ordinal);
         Assert.Equal([2L, 3], resumed.OfType<StepReport>().Select(s => s.Step));
         Assert.Equal(FinalLearnerState("reference"), FinalLearnerState("damaged"));
     }
@@ -111,8 +111,8 @@ public sealed class ResumeSpecs : IDisposable
     {
         RunToEnd("retained", "run.steps=6", "run.eval-every=1");
         var kept = Directory.GetDirectories(_h.Checkpoints("retained").Root).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
-        Assert.Contains("step-000004", kept);
         Assert.Contains("step-000005", kept);
+        Assert.Contains("step-000006", kept);
         Assert.InRange(kept.Length, 2, 3);
         Assert.DoesNotContain(kept, k => k!.StartsWith(".tmp", StringComparison.Ordinal));
     }

@@ -61,7 +61,7 @@ public static class CrashLoop
 
     /// <summary>SHA-256 of the final checkpoint's model weights of a run with <paramref name="steps"/> steps.</summary>
     public static string FinalModelSha256(RunFolder folder, int steps) =>
-        CheckpointStore.Sha256Of(Path.Combine(new CheckpointStore(folder.Checkpoints).PathOf(CheckpointStore.NameOf(steps - 1)), "model.safetensors"));
+        CheckpointStore.Sha256Of(Path.Combine(new CheckpointStore(folder.Checkpoints).PathOf(CheckpointStore.NameOf(steps)), "model.safetensors"));
 
     /// <summary>Asserts a crashed-and-resumed run equals the uninterrupted one and committed each of its steps exactly once.</summary>
     public static void AssertSameRun(RunFolder crashed, RunFolder reference, int steps)

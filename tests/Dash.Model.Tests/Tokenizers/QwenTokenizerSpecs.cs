@@ -7,12 +7,12 @@ namespace Dash.Model.Tests.Tokenizers;
 
 public sealed class QwenTokenizerFixture
 {
-    public QwenTokenizer Tokenizer { get; } = QwenTokenizer.Load(SharedData.File("tokenizer/qwen2.5"));
+    public ByteLevelBpeTokenizer Tokenizer { get; } = ByteLevelBpeTokenizer.Load(SharedData.File("tokenizer/qwen2.5"));
 }
 
 public sealed class QwenTokenizerSpecs(QwenTokenizerFixture fixture) : IClassFixture<QwenTokenizerFixture>
 {
-    private QwenTokenizer Tokenizer => fixture.Tokenizer;
+    private ByteLevelBpeTokenizer Tokenizer => fixture.Tokenizer;
 
     public static TheoryData<int> VectorIndices() => [.. Enumerable.Range(0, Vectors().Count)];
 
@@ -70,7 +70,7 @@ public sealed class QwenTokenizerSpecs(QwenTokenizerFixture fixture) : IClassFix
     [Fact]
     public void Should_encode_the_chat_format_with_special_tokens_and_expose_pad_and_eos()
     {
-        var text = QwenTokenizer.FormatChat([("user", "What is 2+2?")]);
+        var text = ByteLevelBpeTokenizer.FormatChat([("user", "What is 2+2?")]);
         Assert.Equal("<|im_start|>user\nWhat is 2+2?<|im_end|>\n<|im_start|>assistant\n", text);
 
         var ids = Tokenizer.Encode(text);

@@ -71,4 +71,17 @@ public class ArithmeticTaskSpecs(ITestOutputHelper output)
 
         Assert.Contains("LevelMix", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Should_generate_every_held_out_problem_it_can_when_asked_for_more_than_exist()
+    {
+        var levels = new[] { new LevelWeight(1, 1), new LevelWeight(2, 1) };
+        var some = new ArithmeticTask(new ArithmeticOptions { LevelMix = levels, HeldOutCount = 200 }).HeldOut;
+
+        var all = new ArithmeticTask(new ArithmeticOptions { LevelMix = levels, HeldOutCount = int.MaxValue }).HeldOut;
+
+        output.WriteLine($"levels 1-2: {all.Count} distinct held-out problems");
+        Assert.True(all.Count > 1000, $"only {all.Count} held-out problems");
+        Assert.Equal(some, all.Take(200));
+    }
 }
