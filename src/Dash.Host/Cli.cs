@@ -1,6 +1,8 @@
 // Builds the dash command tree and turns user mistakes into one clear message and a non-zero exit code.
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using Dash.Host.Commands;
+using Dash.Host.Training;
 using Dash.Model.Runtime;
 
 namespace Dash.Host;
@@ -18,6 +20,7 @@ internal static class Cli
 {
     public const int UserErrorExit = 2;
     public const int InternalErrorExit = 1;
+    public const int InterruptedExit = 130; // 128 + SIGINT, the shell convention for Ctrl-C.
 
     public static readonly Option<bool> Verbose = new("--verbose", "-v")
     {
@@ -40,14 +43,23 @@ internal static class Cli
         foreach (var command in CommandTree.All(console)) root.Subcommands.Add(command);
         var parsed = root.Parse(args);
         var verbose = parsed.GetValue(Verbose);
+        // Help and version keep their own actions; anything else that does not parse is one line and exit 2, not the help.
+        if ((parsed.Action is ParseErrorAction || parsed.Action == parsed.CommandResult.Command.Action) && CliErrors.Describe(parsed) is { } problem)
+        {
+            error.WriteLine(problem);
+            return UserErrorExit;
+        }
+        CtrlC.Reset();
+        int code;
         try
         {
-            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+            code = parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (Exception e)
         {
-            return Report(e, error, verbose);
+            code = Report(e, error, verbose);
         }
+        return CtrlC.Interrupted ? InterruptedExit : code;
     }
 
     /// <summary>Prints an error as one clear line (plus the trace with --verbose) and returns the exit code.</summary>

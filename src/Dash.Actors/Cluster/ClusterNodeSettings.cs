@@ -33,7 +33,9 @@ public sealed record ClusterNodeSettings(
         foreach (var file in files ?? [])
         {
             if (!File.Exists(file)) throw new SettingsException($"--cluster-config {file}: the file does not exist.");
-            config = ConfigurationFactory.ParseString(File.ReadAllText(file)).WithFallback(config);
+            var text = File.ReadAllText(file);
+            HoconSyntax.CheckDocument(text, file);
+            config = ConfigurationFactory.ParseString(text).WithFallback(config);
         }
         foreach (var set in sets ?? [])
         {
@@ -41,7 +43,7 @@ public sealed record ClusterNodeSettings(
             var key = eq > 0 ? set[..eq].Trim() : set;
             if (eq <= 0 || !Defaults.HasPath("dash." + key))
                 throw new SettingsException($"--set {set}: unknown cluster key (known: {string.Join(", ", ConfigLoader.LeafPaths(Defaults).Where(k => k.StartsWith("dash.cluster.", StringComparison.Ordinal)).Select(k => k[5..]).Order())}).");
-            config = ConfigurationFactory.ParseString($"dash.{key} = {set[(eq + 1)..].Trim()}").WithFallback(config);
+            config = ConfigurationFactory.ParseString($"dash.{key} = {ConfigLoader.SetValue(set, "--set")}").WithFallback(config);
         }
 
         var roleList = roles.SelectMany(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct().ToArray();

@@ -112,9 +112,10 @@ public static class ConfigLoader
         var key = set[..eq].Trim();
         if (!key.StartsWith("dash.", StringComparison.Ordinal)) key = "dash." + key;
         var value = set[(eq + 1)..].Trim();
+        var hocon = SetValue(set, "--set");
         try
         {
-            return ConfigurationFactory.ParseString($"{key} = {value}");
+            return ConfigurationFactory.ParseString($"{key} = {hocon}");
         }
         catch (Exception)
         {
@@ -134,12 +135,30 @@ public static class ConfigLoader
         if (!File.Exists(path)) throw new SettingsException($"Config file {path} does not exist.");
         try
         {
-            return ConfigurationFactory.ParseString(File.ReadAllText(path));
+            var text = File.ReadAllText(path);
+            HoconSyntax.CheckDocument(text, path);
+            return ConfigurationFactory.ParseString(text);
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not SettingsException)
         {
             throw new SettingsException($"{path}: not valid HOCON: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// The HOCON text of a <c>key=value</c> override's value: as written when it is well-formed HOCON; quoted when it
+    /// is plain text that only looks like punctuation (<c>a:b</c>, <c>3,4</c>); a value meant as structure (braces,
+    /// brackets, quotes, substitutions) but broken throws, naming the column in the <paramref name="option"/> text.
+    /// </summary>
+    public static string SetValue(string set, string option)
+    {
+        var eq = set.IndexOf('=', StringComparison.Ordinal);
+        var raw = set[(eq + 1)..];
+        var value = raw.Trim();
+        if (value.Length == 0 || HoconSyntax.FindInValue(value) is not { } e) return value;
+        if (value.IndexOfAny(['{', '}', '[', ']', '"']) < 0 && !value.Contains("${", StringComparison.Ordinal)) return Quote(value);
+        var column = eq + 1 + (raw.Length - raw.TrimStart().Length) + e.Column;
+        throw new SettingsException($"{option} \"{set}\": HOCON syntax error at column {column}: {e.Problem}");
     }
 
     private static string UnknownKey(string key, string source, IReadOnlyCollection<string> known)

@@ -133,6 +133,7 @@ public sealed record CostModel(
         try
         {
             var text = File.ReadAllText(path);
+            HoconSyntax.CheckDocument(text, path);
             var config = ConfigurationFactory.ParseString(text);
             // A file may hold the keys bare (sampler { ... }) or under dash.simulate.
             return config.HasPath(Root) ? config : ConfigurationFactory.ParseString($"{Root} {{\n{text}\n}}");

@@ -207,8 +207,10 @@ internal static class TrainingSession
         var display = new TrainingDisplay(console, settings.Run.Steps, recovered.NextStep);
         var inbox = new BlockingCollection<object>();
         var run = new RunContext(id, configText, new CheckpointStore(folder.Checkpoints), allowConfigChange, IgnoreSnapshots: history.SnapshotProblem is not null);
-        var node = cluster?.Start(journal.ToHocon(), engines.Factory, settings.Sampling.Samplers);
-        using var system = node?.System ?? ActorSystem.Create("dash", journal.ToHocon().WithFallback(RunEventSerializer.Hocon).WithFallback(ActorSystemConfig.Base));
+        // Akka's own log (stack traces) goes to the run folder's dash.log, not the terminal (also to stderr with --verbose).
+        var logging = ActorSystemConfig.LogTo(Path.Combine(folder.Path, "dash.log"), console.Verbose);
+        var node = cluster?.Start(logging.WithFallback(journal.ToHocon()), engines.Factory, settings.Sampling.Samplers);
+        using var system = node?.System ?? ActorSystem.Create("dash", logging.WithFallback(journal.ToHocon()).WithFallback(RunEventSerializer.Hocon).WithFallback(ActorSystemConfig.Base));
         using var cancel = new CtrlC();
         try
         {
