@@ -20,14 +20,16 @@ public sealed class RunSupervisorActor : ReceiveActor, IWithTimers
     private bool _done;
     private string _lastProblem = "it stopped unexpectedly";
     private string? _startFailure;
+    private bool _committed;
 
-    public RunSupervisorActor(Func<IActorRef, Props> coordinator, IActorRef listener, int maxRestarts, TimeSpan firstBackoff)
+    public RunSupervisorActor(Func<IActorRef, Props> coordinator, IActorRef listener, int maxRestarts, TimeSpan firstBackoff, bool committed)
     {
+        _committed = committed;
         _coordinator = coordinator;
         _listener = listener;
         _maxRestarts = maxRestarts;
         _firstBackoff = firstBackoff;
-        Receive<StepReport>(m => { _failures = 0; _listener.Tell(m); });
+        Receive<StepReport>(m => { _failures = 0; _committed = true; _listener.Tell(m); });
         Receive<EvalReport>(m => _listener.Tell(m));
         Receive<SamplersChanged>(m => _listener.Tell(m));
         Receive<TrainingWarning>(m => { _lastProblem = m.Message; _listener.Tell(m); });
@@ -38,8 +40,15 @@ public sealed class RunSupervisorActor : ReceiveActor, IWithTimers
     }
 
     /// <param name="coordinator">Makes the coordinator's props given the actor it reports to.</param>
-    public static Props Props(Func<IActorRef, Props> coordinator, IActorRef listener, int maxRestarts = 5, TimeSpan? firstBackoff = null) =>
-        Akka.Actor.Props.Create(() => new RunSupervisorActor(coordinator, listener, maxRestarts, firstBackoff ?? TimeSpan.FromSeconds(1)));
+    /// <param name="committed">Whether the run's journal already holds a committed step (its failure message says so).</param>
+    public static Props Props(Func<IActorRef, Props> coordinator, IActorRef listener, int maxRestarts = 5, TimeSpan? firstBackoff = null,
+        bool committed = false) =>
+        Akka.Actor.Props.Create(() => new RunSupervisorActor(coordinator, listener, maxRestarts, firstBackoff ?? TimeSpan.FromSeconds(1), committed));
+
+    /// <summary>What a stopped run leaves: its committed steps are kept only when there are any.</summary>
+    private string Resume => _committed
+        ? "The run is intact up to its last committed step; fix the cause and run the same command to resume."
+        : "No step was committed; fix the cause and run the same command to start it.";
 
     protected override void PreStart() => Start();
 
@@ -68,7 +77,7 @@ public sealed class RunSupervisorActor : ReceiveActor, IWithTimers
         {
             _done = true;
             _listener.Tell(new TrainingFailed(
-                $"{_startFailure}. The run is intact up to its last committed step; fix the cause and run the same command to resume."));
+                $"{_startFailure}. {Resume}"));
             return;
         }
         _failures++;
@@ -76,8 +85,7 @@ public sealed class RunSupervisorActor : ReceiveActor, IWithTimers
         {
             _done = true;
             _listener.Tell(new TrainingFailed(
-                $"the coordinator stopped {_failures} times without progress ({_lastProblem}). The run is intact up to its last " +
-                "committed step; fix the cause and run the same command to resume."));
+                $"the coordinator stopped {_failures} times without progress ({_lastProblem}). {Resume}"));
             return;
         }
         var delay = TimeSpan.FromTicks(_firstBackoff.Ticks << Math.Min(_failures - 1, 6));

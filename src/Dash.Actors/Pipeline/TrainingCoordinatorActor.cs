@@ -180,8 +180,9 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor, I
         {
             // In one process no sampler will ever join again: end the run with the cause instead of waiting.
             _listener.Tell(new TrainingFailed(
-                $"every sampler stopped after failing repeatedly (last error: {_lastSamplerError ?? why}). The run is intact up to its " +
-                "last committed step; fix the cause and run the same command to resume."));
+                $"every sampler stopped after failing repeatedly (last error: {_lastSamplerError ?? why}). " + (_state.NextStep > 0
+                    ? "The run is intact up to its last committed step; fix the cause and run the same command to resume."
+                    : "No step was committed; fix the cause and run the same command to start it.")));
             Context.Stop(Self);
             return;
         }

@@ -9,6 +9,7 @@ using Dash.Actors.Pipeline;
 using Dash.Actors.Protocol;
 using Dash.Actors.Settings;
 using Dash.Host.Output;
+using Dash.Model.Checkpoints;
 
 namespace Dash.Host.Training;
 
@@ -59,7 +60,11 @@ internal static class TrainingSession
             var (text, warm, warmId) = WarmupRun(config);
             CheckUnchanged(text, warm, warmId, allowConfigChange);
         }
-        if (settings.Model.Dir.Length > 0 && Directory.Exists(settings.Model.Dir)) CheckpointStore.VerifyFolder(settings.Model.Dir);
+        if (settings.Model.Dir.Length > 0 && Directory.Exists(settings.Model.Dir))
+        {
+            CheckpointStore.VerifyFolder(settings.Model.Dir);
+            ModelDirectory.Verify(settings.Model.Dir); // Config, headers, byte ranges, names and shapes; no weight is read.
+        }
         _ = EngineSetup.Create(settings); // Model directory, tokenizer and task data (loaded again, with the warm-up's weights, to train).
     }
 
@@ -218,7 +223,8 @@ internal static class TrainingSession
             if (node is null)
             {
                 system.ActorOf(RunSupervisorActor.Props(
-                    parent => TrainingCoordinatorActor.Props(settings, engines.Data, engines.Factory, parent, run), listener), "run");
+                    parent => TrainingCoordinatorActor.Props(settings, engines.Data, engines.Factory, parent, run), listener,
+                    committed: recovered.Steps.Count > 0), "run");
             }
             else
             {
@@ -228,7 +234,7 @@ internal static class TrainingSession
                 {
                     singletonLock ??= RunLock.Acquire(folder, journal, ClusterLockWait);
                     return TrainingCoordinatorActor.Props(settings, engines.Data, parts, parent, run);
-                }, listener));
+                }, listener, committed: recovered.Steps.Count > 0));
                 node.RunEnded.ContinueWith(t => inbox.Add(t.Result), TaskScheduler.Default);
                 console.Out.WriteLine($"Coordinator node {node.Address} ({string.Join(",", node.Settings.Roles)}); the run starts when a sampler node joins.");
             }

@@ -87,6 +87,79 @@ public static class ModelDirectory
         }
     }
 
+    /// <summary>
+    /// Checks <paramref name="directory"/> without reading any weight: config.json parses, every weight file's header is
+    /// valid and each tensor's byte range lies inside the file, and the tensors the config needs are stored with their
+    /// shapes (and nothing the model has no place for). Throws a <see cref="SafetensorsException"/> or
+    /// <see cref="ModelConfigException"/> naming the file and the problem.
+    /// </summary>
+    public static void Verify(string directory)
+    {
+        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: model directory not found.");
+        var configPath = System.IO.Path.Combine(directory, ConfigFile);
+        var config = ModelConfig.Load(configPath);
+        var stored = new Dictionary<string, (string File, long[] Shape)>(StringComparer.Ordinal);
+        var shards = WeightShards(directory);
+        foreach (var (file, names) in shards)
+        {
+            using var opened = SafetensorsFile.Open(file);
+            foreach (var name in names ?? opened.Tensors.Keys)
+            {
+                if (!opened.Tensors.TryGetValue(name, out var entry))
+                    throw new SafetensorsException(file, name, "listed in the index but not in this shard.");
+                stored[name] = (file, entry.Shape);
+            }
+        }
+        CheckpointConfigCheck.BeforeLoading(config, configPath, stored);
+        var expected = ExpectedShapes(config);
+        foreach (var (name, shape) in expected)
+        {
+            if (!stored.TryGetValue(name, out var entry))
+                throw new SafetensorsException(shards[0].File, name, "missing: the model needs it but no weight file holds it.");
+            if (!entry.Shape.SequenceEqual(shape))
+                throw new SafetensorsException(entry.File, name,
+                    $"shape [{string.Join(", ", entry.Shape)}] in the file does not match [{string.Join(", ", shape)}] that {ConfigFile} gives it.");
+        }
+        foreach (var (name, entry) in stored)
+        {
+            if (!expected.ContainsKey(name) && !Ignorable(name, config))
+                throw new SafetensorsException(entry.File, name, "unexpected: the model has no such parameter (wrong architecture or config?).");
+        }
+    }
+
+    /// <summary>Every parameter a <see cref="CausalLM"/> of <paramref name="config"/> has, with its shape.</summary>
+    public static Dictionary<string, long[]> ExpectedShapes(ModelConfig config)
+    {
+        long d = config.HiddenSize, v = config.VocabSize, i = config.IntermediateSize;
+        long q = (long)config.NumAttentionHeads * config.HeadDim, kv = (long)config.NumKeyValueHeads * config.HeadDim;
+        var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal)
+        {
+            ["model.embed_tokens.weight"] = [v, d],
+            ["model.norm.weight"] = [d],
+        };
+        if (!config.TieWordEmbeddings) shapes["lm_head.weight"] = [v, d];
+        for (var layer = 0; layer < config.NumHiddenLayers; layer++)
+        {
+            var p = $"model.layers.{layer}.";
+            shapes[p + "input_layernorm.weight"] = [d];
+            shapes[p + "post_attention_layernorm.weight"] = [d];
+            shapes[p + "self_attn.q_proj.weight"] = [q, d];
+            shapes[p + "self_attn.k_proj.weight"] = [kv, d];
+            shapes[p + "self_attn.v_proj.weight"] = [kv, d];
+            shapes[p + "self_attn.o_proj.weight"] = [d, q];
+            if (config.AttentionBias)
+            {
+                shapes[p + "self_attn.q_proj.bias"] = [q];
+                shapes[p + "self_attn.k_proj.bias"] = [kv];
+                shapes[p + "self_attn.v_proj.bias"] = [kv];
+            }
+            shapes[p + "mlp.gate_proj.weight"] = [i, d];
+            shapes[p + "mlp.up_proj.weight"] = [i, d];
+            shapes[p + "mlp.down_proj.weight"] = [d, i];
+        }
+        return shapes;
+    }
+
     /// <summary>Saves config.json and model.safetensors (weights in the model's dtype) into <paramref name="directory"/>.</summary>
     public static void Save(CausalLM model, string directory, IReadOnlyDictionary<string, string>? metadata = null)
     {

@@ -6,8 +6,13 @@ namespace Dash.Host.Tests.Runs;
 public sealed class ValidateFirstSpecs : IDisposable
 {
     private readonly TinyRuns _runs = new();
+    private readonly List<string> _cleanup = [];
 
-    public void Dispose() => _runs.Dispose();
+    public void Dispose()
+    {
+        _runs.Dispose();
+        foreach (var dir in _cleanup) Directory.Delete(dir, recursive: true);
+    }
 
     /// <summary>Every file under the runs folder with its bytes' SHA-256 (but SQLite's shared-memory index, which any reader rewrites).</summary>
     private string[] Tree() => [.. Directory.GetFiles(_runs.Dir, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith("-shm", StringComparison.Ordinal)).Order(StringComparer.Ordinal)
@@ -56,5 +61,74 @@ public sealed class ValidateFirstSpecs : IDisposable
         var line = Assert.Single(refused.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains(Path.GetFileName(file), line, StringComparison.Ordinal);
         Assert.False(Directory.Exists(_runs.Run("from-damaged")));
+    }
+
+    [Theory]
+    [InlineData("truncated", "model.safetensors")]
+    [InlineData("missing-tensor", "model.norm.weight")]
+    [InlineData("bad-config", "config.json")]
+    public void Should_refuse_damaged_weights_of_a_model_dir_before_creating_the_run(string damage, string named)
+    {
+        var model = DamagedModel(damage);
+
+        var refused = _runs.Train("ghost", 1, warmup: 0, $"model.dir={model}");
+
+        Assert.Equal(2, refused.ExitCode);
+        var line = Assert.Single(refused.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(named, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("intact", line, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(_runs.Dir));
+    }
+
+    [Fact]
+    public void Should_leave_an_existing_run_untouched_when_its_model_dir_is_damaged()
+    {
+        var model = DamagedModel("none");
+        Assert.Equal(0, _runs.Train("kept", 1, warmup: 0, $"model.dir={model}").ExitCode);
+        var before = Tree();
+        Truncate(Path.Combine(model, "model.safetensors"));
+
+        var refused = _runs.Train("kept", 2, warmup: 0, $"model.dir={model}");
+
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("model.safetensors", Assert.Single(refused.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        Assert.Equal(before, Tree());
+    }
+
+    /// <summary>A copy of stories260K (with the character tokenizer), outside the runs folder, damaged as named.</summary>
+    private string DamagedModel(string damage)
+    {
+        var dir = Directory.CreateDirectory(_runs.Dir + "-model-" + damage).FullName;
+        _cleanup.Add(dir);
+        foreach (var f in Directory.GetFiles(Dash.Testing.SharedData.File("models/stories260K")))
+        {
+            File.Copy(f, Path.Combine(dir, Path.GetFileName(f)), overwrite: true);
+            File.SetAttributes(Path.Combine(dir, Path.GetFileName(f)), FileAttributes.Normal);
+        }
+        Dash.Model.Tokenizers.CharTokenizer.Default.Save(Path.Combine(dir, Dash.Model.Tokenizers.CharTokenizer.FileName));
+        var weights = Path.Combine(dir, "model.safetensors");
+        switch (damage)
+        {
+            case "truncated":
+                Truncate(weights);
+                break;
+            case "missing-tensor": // Same header length, one name changed: the file is valid safetensors but lacks a weight.
+                var bytes = File.ReadAllBytes(weights);
+                var at = System.Text.Encoding.ASCII.GetString(bytes).IndexOf("model.norm.weight", StringComparison.Ordinal);
+                bytes[at + "model.norm.w".Length] = (byte)'x';
+                File.WriteAllBytes(weights, bytes);
+                break;
+            case "bad-config":
+                var config = Path.Combine(dir, "config.json");
+                File.WriteAllText(config, File.ReadAllText(config).Replace("\"hidden_size\": 64", "\"hidden_size\": 96", StringComparison.Ordinal));
+                break;
+        }
+        return dir;
+    }
+
+    private static void Truncate(string file)
+    {
+        var bytes = File.ReadAllBytes(file);
+        File.WriteAllBytes(file, bytes[..(bytes.Length / 2)]);
     }
 }
