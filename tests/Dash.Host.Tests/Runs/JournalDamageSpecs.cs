@@ -96,4 +96,19 @@ public sealed class JournalDamageSpecs : IDisposable
         Assert.Equal(3, steps.Distinct().Count());
         Assert.Contains("3 committed steps", _runs.Runs("show", "broken").Out, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Should_show_a_damaged_journal_in_one_line_without_akka_log_lines_from_a_real_process()
+    {
+        Sql("UPDATE journal SET message = X'7B22537465' WHERE sequence_number = 3");
+
+        var show = Crash.DashProcess.Run(["runs", "show", "broken", "--runs-dir", _runs.Dir], _runs.Dir, kill: null, delayMs: 0);
+
+        Assert.Equal(2, show.ExitCode);
+        Assert.Contains("journal.db", Assert.Single(show.Error.Trim().Split('\n')), StringComparison.Ordinal);
+        var terminal = string.Join('\n', show.Lines) + "\n" + show.Error;
+        Assert.DoesNotContain("[ERROR]", terminal, StringComparison.Ordinal);
+        Assert.DoesNotContain("[WARNING]", terminal, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", terminal, StringComparison.Ordinal);
+    }
 }
