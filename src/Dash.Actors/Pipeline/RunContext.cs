@@ -1,7 +1,9 @@
 // What a coordinator needs to journal a run: its id, effective configuration, checkpoint folder, policy on changes.
 using System.Security.Cryptography;
 using System.Text;
+using Akka.Configuration;
 using Dash.Actors.Persistence;
+using Dash.Actors.Settings;
 
 namespace Dash.Actors.Pipeline;
 
@@ -16,6 +18,19 @@ public sealed record RunContext(string RunId, string ConfigText, CheckpointStore
 {
     public string ConfigHash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ConfigText)));
 
+    /// <summary>
+    /// The hash to compare with a journaled one: of this configuration without the keys the recorded configuration
+    /// (<paramref name="recordedText"/>) lacks and that keep their default, so upgrading Dash keeps a run's hash.
+    /// </summary>
+    public string ConfigHashAsRecorded(string recordedText)
+    {
+        if (recordedText.Length == 0 || ConfigText.Length == 0) return ConfigHash;
+        var added = ConfigLoader.UnrecordedDefaults(ConfigurationFactory.ParseString(recordedText), ConfigurationFactory.ParseString(ConfigText));
+        if (added.Count == 0) return ConfigHash;
+        var kept = ConfigText.Split('\n').Where(line => line.IndexOf(" = ", StringComparison.Ordinal) is var eq && (eq < 0 || !added.Contains(line[..eq])));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", kept))));
+    }
+
     /// <summary>Keys a resumed run may change: where things are stored, how much to train and evaluate, how many workers.</summary>
     public static readonly string[] ResumableChanges =
     [
@@ -25,11 +40,25 @@ public sealed record RunContext(string RunId, string ConfigText, CheckpointStore
     ];
 
     /// <summary>
-    /// SHA-256 of a configuration without the keys that do not change what is trained (storage, worker counts, ids):
-    /// runs with equal hashes produce the same weights, so a warm-up can be shared between them.
+    /// Settings added to hocon/dash.conf after the first release, which named warm-up folders by every key: while one
+    /// keeps its default it is left out of <see cref="TrainingHash"/>, so warm-ups trained by that release keep their names.
+    /// </summary>
+    public static readonly string[] AddedSinceFirstRelease =
+    [
+        "dash.model.dtype", "dash.reward.answer-phrase", "dash.reward.last-math", "dash.reward.whole-text", "dash.reward.last-number",
+    ];
+
+    private static readonly Lazy<HashSet<string>> AddedDefaultLines = new(() =>
+        [.. AddedSinceFirstRelease.Select(k => ConfigLoader.Render(ConfigLoader.Defaults, [k]).TrimEnd('\n'))]);
+
+    /// <summary>
+    /// SHA-256 of a configuration (as <see cref="ConfigLoader.Render"/> writes it) without the keys that do not change
+    /// what is trained (storage, worker counts, ids) and without settings added since the first release that keep their
+    /// default: runs with equal hashes produce the same weights, so a warm-up can be shared between them.
     /// </summary>
     public static string TrainingHash(string configText) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n",
-        configText.Split('\n').Where(line => !ResumableChanges.Any(k => line.StartsWith(k + " ", StringComparison.Ordinal)) || line.StartsWith("dash.run.steps ", StringComparison.Ordinal))))));
+        configText.Split('\n').Where(line => (!ResumableChanges.Any(k => line.StartsWith(k + " ", StringComparison.Ordinal)) || line.StartsWith("dash.run.steps ", StringComparison.Ordinal))
+                                              && !AddedDefaultLines.Value.Contains(line))))));
 
     public static string CodeVersion => typeof(RunContext).Assembly.GetName().Version?.ToString() ?? "0";
 

@@ -171,23 +171,24 @@ public sealed partial class TrainingCoordinatorActor
     /// <summary>Why <paramref name="run"/> must not continue a run started as <paramref name="started"/>, or null when it may.</summary>
     public static string? ConfigRefusal(RunContext run, RunStarted? started)
     {
-        if (started is null || run.AllowConfigChange || started.ConfigHash == run.ConfigHash) return null;
+        if (started is null || run.AllowConfigChange || started.ConfigHash == run.ConfigHashAsRecorded(started.ConfigText)) return null;
         var changed = ChangedKeys(started.ConfigText, run.ConfigText);
         return changed.Count == 0 ? null
             : $"run {run.RunId} was started with a different configuration; changed keys: {string.Join(", ", changed)}. " +
               "Use a new --run-id, or pass --allow-config-change to continue with the new values.";
     }
 
-    /// <summary>dash.* keys whose values differ between two configurations (ignoring ones that do not change results).</summary>
+    /// <summary>
+    /// dash.* keys whose values differ between two configurations, ignoring ones that do not change results and keys
+    /// added since <paramref name="before"/> was recorded that keep their default (the older code behaved as that default).
+    /// </summary>
     public static IReadOnlyList<string> ChangedKeys(string before, string after)
     {
         var harmless = RunContext.ResumableChanges;
         var a = before.Length == 0 ? Config.Empty : ConfigurationFactory.ParseString(before);
         var b = after.Length == 0 ? Config.Empty : ConfigurationFactory.ParseString(after);
-        var keys = ConfigLoader.LeafPaths(a).Union(ConfigLoader.LeafPaths(b)).Where(k => !harmless.Contains(k)).Order(StringComparer.Ordinal);
-        return [.. keys.Where(k => Value(a, k) != Value(b, k))];
+        var added = ConfigLoader.UnrecordedDefaults(a, b);
+        var keys = ConfigLoader.LeafPaths(a).Union(ConfigLoader.LeafPaths(b)).Where(k => !harmless.Contains(k) && !added.Contains(k)).Order(StringComparer.Ordinal);
+        return [.. keys.Where(k => ConfigLoader.ValueOf(a, k) != ConfigLoader.ValueOf(b, k))];
     }
-
-    private static string? Value(Config c, string key) =>
-        !c.HasPath(key) ? null : c.GetValue(key).IsArray() ? string.Join(",", c.GetValue(key).GetArray().Select(v => v.GetString())) : c.GetString(key);
 }

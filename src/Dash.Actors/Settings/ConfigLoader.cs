@@ -78,6 +78,23 @@ public static class ConfigLoader
         return v.IsArray() ? $"{k} = [{string.Join(", ", v.GetArray().Select(x => Quote(x.GetString())))}]" : $"{k} = {Quote(v.GetString())}";
     })) + "\n";
 
+    /// <summary>
+    /// Keys of <paramref name="current"/> that the configuration a run recorded (<paramref name="recorded"/>) lacks and
+    /// whose value is their hocon/dash.conf default: settings added since that run started, which the code that
+    /// recorded it behaved as. They are no change on resume and do not count in its configuration hash.
+    /// </summary>
+    public static IReadOnlySet<string> UnrecordedDefaults(Config recorded, Config current)
+    {
+        if (recorded.IsEmpty) return new HashSet<string>();
+        var defaults = Defaults;
+        return LeafPaths(current).Where(k => !recorded.HasPath(k) && defaults.HasPath(k) && ValueOf(defaults, k) == ValueOf(current, k))
+            .ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>A key's value as text (lists joined by commas), or null when it is absent.</summary>
+    public static string? ValueOf(Config c, string key) =>
+        !c.HasPath(key) ? null : c.GetValue(key).IsArray() ? string.Join(",", c.GetValue(key).GetArray().Select(v => v.GetString())) : c.GetString(key);
+
     /// <summary>Every leaf key of a configuration, as a dotted path.</summary>
     public static IEnumerable<string> LeafPaths(Config config)
     {

@@ -194,7 +194,7 @@ internal static class TrainingSession
         var recovered = history.State;
         if (history.SnapshotProblem is { } damaged)
             console.Err.WriteLine($"dash: warning: run {id}: {damaged}; recovering from every event instead.");
-        if (recovered.Finished && recovered.NextStep >= settings.Run.Steps && recovered.Started?.ConfigHash == new RunContext(id, configText, null).ConfigHash
+        if (recovered.Finished && recovered.NextStep >= settings.Run.Steps && recovered.Started is { } started && started.ConfigHash == new RunContext(id, configText, null).ConfigHashAsRecorded(started.ConfigText)
             && LastCheckpointIntact(folder, recovered))
         {
             console.Out.WriteLine($"Run {id} already finished ({recovered.Steps.Count} steps).");
