@@ -9,7 +9,7 @@ namespace Dash.Model.Tests;
 internal static class TinyModels
 {
     /// <summary>A 2-layer Llama (or Qwen2 with biases) over a 40-token vocabulary, weights drawn from <paramref name="seed"/>.</summary>
-    public static CausalLM Create(long seed = 1, bool qwen2 = false, bool tied = true)
+    public static CausalLM Create(long seed = 1, bool qwen2 = false, bool tied = true, bool fused = true)
     {
         var config = ModelConfig.Tiny(40) with
         {
@@ -20,11 +20,15 @@ internal static class TinyModels
             AttentionBias = qwen2,
             TieWordEmbeddings = tied,
         };
-        var model = new CausalLM(config);
+        var model = new CausalLM(config, fused: fused);
         using var generator = new Generator((ulong)seed);
         model.InitializeWeights(generator);
         return model;
     }
+
+    /// <summary>The model's tensors by Hugging Face name (views of fused parameters).</summary>
+    public static Dictionary<string, Tensor> HuggingFaceDictionary(this CausalLM model) =>
+        model.HuggingFaceTensors().ToDictionary(p => p.Name, p => p.Tensor);
 
     /// <summary>Four rows with different prompt and completion lengths.</summary>
     public static TokenRow[] Rows() =>

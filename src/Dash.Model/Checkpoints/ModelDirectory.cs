@@ -40,11 +40,16 @@ public static class ModelDirectory
     /// <summary>The tokenizer the directory carries (tokenizer.json → Qwen BPE, dash_tokenizer.json → characters).</summary>
     public static ITextTokenizer LoadTokenizer(string directory) => TextTokenizers.Load(directory);
 
-    /// <summary>Fills the parameters of <paramref name="model"/> from the weights in <paramref name="directory"/>.</summary>
+    /// <summary>
+    /// Fills the parameters of <paramref name="model"/> from the Hugging Face tensors in <paramref name="directory"/>
+    /// (fused parameters take their q/k/v and gate/up rows from the separate tensors) and records each tensor's stored
+    /// dtype in <see cref="CausalLM.LoadedDtypes"/>.
+    /// </summary>
     public static void LoadWeights(CausalLM model, string directory)
     {
+        using var scope = NewDisposeScope();
         var shards = WeightShards(directory);
-        var parameters = model.state_dict();
+        var parameters = model.HuggingFaceTensors().ToDictionary(p => p.Name, p => p.Tensor, StringComparer.Ordinal);
         var files = new List<SafetensorsFile>();
         try
         {
@@ -74,12 +79,10 @@ public static class ModelDirectory
                 if (!owner.ContainsKey(name))
                     throw new SafetensorsException(shards[0].File, name, "missing: the model needs it but no weight file holds it.");
             }
-            foreach (var (name, source) in owner)
-            {
-                if (parameters.TryGetValue(name, out var target)) source.ReadInto(name, target);
-            }
+            foreach (var (name, target) in parameters) owner[name].ReadInto(name, target);
             if (owner.TryGetValue("lm_head.weight", out var head))
                 CheckpointConfigCheck.TiedHead(model.Config, configPath, head, parameters["model.embed_tokens.weight"]);
+            model.LoadedDtypes = parameters.Keys.ToDictionary(name => name, name => owner[name].Tensors[name].Dtype.ToScalarType(), StringComparer.Ordinal);
         }
         finally
         {
@@ -160,11 +163,20 @@ public static class ModelDirectory
         return shapes;
     }
 
-    /// <summary>Saves config.json and model.safetensors (weights in the model's dtype) into <paramref name="directory"/>.</summary>
+    /// <summary>
+    /// Saves config.json and model.safetensors in Hugging Face's layout (q/k/v and gate/up as separate tensors): each
+    /// tensor in the dtype it was loaded in (<see cref="CausalLM.LoadedDtypes"/>; a BF16 directory is saved as BF16),
+    /// others in the model's dtype. config.json's torch_dtype names the dtype the tensors share.
+    /// </summary>
     public static void Save(CausalLM model, string directory, IReadOnlyDictionary<string, string>? metadata = null)
     {
+        using var scope = NewDisposeScope();
         Directory.CreateDirectory(directory);
-        var dtypeName = model.Dtype switch
+        var tensors = model.HuggingFaceTensors()
+            .Select(p => KeyValuePair.Create(p.Name, model.LoadedDtypes.TryGetValue(p.Name, out var d) && d != p.Tensor.dtype ? p.Tensor.to_type(d) : p.Tensor))
+            .ToList();
+        var dtypes = tensors.Select(t => t.Value.dtype).Distinct().ToList();
+        var dtypeName = (dtypes.Count == 1 ? dtypes[0] : model.Dtype) switch
         {
             ScalarType.BFloat16 => "bfloat16",
             ScalarType.Float16 => "float16",
@@ -173,7 +185,7 @@ public static class ModelDirectory
         (model.Config with { TorchDtype = dtypeName }).Save(System.IO.Path.Combine(directory, ConfigFile));
         var meta = new Dictionary<string, string> { ["format"] = "pt" };
         if (metadata is not null) foreach (var (k, v) in metadata) meta[k] = v;
-        SafetensorsWriter.Write(System.IO.Path.Combine(directory, WeightsFile), model.state_dict(), meta);
+        SafetensorsWriter.Write(System.IO.Path.Combine(directory, WeightsFile), tensors, meta);
     }
 
     // Tied checkpoints sometimes still store lm_head.weight; old ones store RoPE inverse frequencies.

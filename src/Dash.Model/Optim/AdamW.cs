@@ -16,7 +16,9 @@ public readonly record struct OptimizerStep(int Step, double GradNorm, double Le
 /// <summary>
 /// PyTorch's AdamW algorithm written out over the parameter tensors, so its whole state (first and second moments,
 /// step count; the schedule position is the step count) saves to safetensors bytes and restores bit-exactly.
-/// Moments are float32 whatever the parameter dtype.
+/// Moments are float32 whatever the parameter dtype. With a <c>layout</c> (a model's
+/// <see cref="Transformer.CausalLM.HuggingFaceParts"/>) the state file and the clipping norm see Hugging Face's tensors:
+/// moments of a fused parameter are saved as its q/k/v or gate/up parts, so state files do not depend on fusing.
 /// </summary>
 public sealed class AdamW : IDisposable
 {
@@ -24,10 +26,13 @@ public sealed class AdamW : IDisposable
     private readonly List<(string Name, Parameter Param, Tensor M, Tensor V)> _state = [];
     private readonly AdamWOptions _options;
     private readonly LearningRateSchedule _schedule;
+    private readonly Func<string, Tensor, IEnumerable<(string Name, Tensor Part)>> _layout;
 
-    public AdamW(IEnumerable<(string Name, Parameter Param)> parameters, AdamWOptions options, LearningRateSchedule schedule)
+    public AdamW(IEnumerable<(string Name, Parameter Param)> parameters, AdamWOptions options, LearningRateSchedule schedule,
+        Func<string, Tensor, IEnumerable<(string Name, Tensor Part)>>? layout = null)
     {
         _options = options;
+        _layout = layout ?? ((name, t) => [(name, t)]);
         _schedule = schedule.Validate();
         foreach (var (name, p) in parameters)
         {
@@ -78,12 +83,14 @@ public sealed class AdamW : IDisposable
         return new OptimizerStep(StepCount, norm, lr);
     }
 
-    // Scales all gradients by min(1, max_norm / (‖g‖ + 1e-6)); returns ‖g‖ (the global L2 norm before clipping).
+    // Scales all gradients by min(1, max_norm / (‖g‖ + 1e-6)); returns ‖g‖ (the global L2 norm before clipping), from
+    // one norm per layout part, so fusing does not change its rounding.
     private double ClipGradients()
     {
-        var grads = _state.Where(s => s.Param.grad is not null).Select(s => s.Param.grad!).ToList();
-        if (grads.Count == 0) return 0;
-        var norms = stack(grads.Select(g => g.to_type(ScalarType.Float32).norm()).ToList());
+        var named = _state.Where(s => s.Param.grad is not null).Select(s => (s.Name, Grad: s.Param.grad!)).ToList();
+        if (named.Count == 0) return 0;
+        var grads = named.Select(g => g.Grad).ToList();
+        var norms = stack(named.SelectMany(g => _layout(g.Name, g.Grad)).Select(p => p.Part.to_type(ScalarType.Float32).norm()).ToList());
         var total = norms.norm().item<float>();
         if (_options.MaxGradNorm > 0 && total > _options.MaxGradNorm)
         {
@@ -94,10 +101,18 @@ public sealed class AdamW : IDisposable
     }
 
     /// <summary>The complete state as safetensors bytes: moments "m.{name}", "v.{name}" and the step in metadata.</summary>
-    public byte[] SaveState() => SafetensorsWriter.ToBytes(StateTensors(), StateMetadata());
+    public byte[] SaveState()
+    {
+        using var scope = NewDisposeScope();
+        return SafetensorsWriter.ToBytes(StateTensors(), StateMetadata());
+    }
 
     /// <summary>Writes the state to a safetensors file atomically.</summary>
-    public void Save(string path) => SafetensorsWriter.Write(path, StateTensors(), StateMetadata());
+    public void Save(string path)
+    {
+        using var scope = NewDisposeScope();
+        SafetensorsWriter.Write(path, StateTensors(), StateMetadata());
+    }
 
     /// <summary>Restores a state saved by <see cref="SaveState"/> for the same parameters.</summary>
     public void LoadState(byte[] bytes, string label = "optimizer state")
@@ -120,19 +135,19 @@ public sealed class AdamW : IDisposable
         if (!file.Metadata.TryGetValue("step", out var stepText) ||
             !int.TryParse(stepText, NumberStyles.None, CultureInfo.InvariantCulture, out var step))
             throw new SafetensorsException(file.Path, null, "metadata \"step\" is missing or not a number.");
-        var expected = _state.SelectMany(s => new[] { $"m.{s.Name}", $"v.{s.Name}" }).ToHashSet();
+        using var scope = NewDisposeScope();
+        var moments = StateTensors().ToList();
+        var expected = moments.Select(kv => kv.Key).ToHashSet();
         var extra = file.Tensors.Keys.FirstOrDefault(k => !expected.Contains(k));
         if (extra is not null) throw new SafetensorsException(file.Path, extra, "unexpected: the optimizer has no such parameter.");
-        foreach (var (name, _, m, v) in _state)
-        {
-            file.ReadInto($"m.{name}", m);
-            file.ReadInto($"v.{name}", v);
-        }
+        foreach (var (name, moment) in moments) file.ReadInto(name, moment);
         StepCount = step;
     }
 
+    // Views of fused moments belong to the caller's dispose scope.
     private IEnumerable<KeyValuePair<string, Tensor>> StateTensors() =>
-        _state.SelectMany(s => new[] { KeyValuePair.Create($"m.{s.Name}", s.M), KeyValuePair.Create($"v.{s.Name}", s.V) });
+        _state.SelectMany(s => _layout(s.Name, s.M).Select(p => KeyValuePair.Create($"m.{p.Name}", p.Part))
+            .Concat(_layout(s.Name, s.V).Select(p => KeyValuePair.Create($"v.{p.Name}", p.Part))));
 
     private Dictionary<string, string> StateMetadata() => new()
     {

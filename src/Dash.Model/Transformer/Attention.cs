@@ -5,29 +5,39 @@ using static TorchSharp.torch;
 namespace Dash.Model.Transformer;
 
 /// <summary>
-/// Self-attention with Hugging Face names q_proj, k_proj, v_proj (biases for Qwen2) and o_proj. Grouped-query
-/// attention folds the H/KvH query heads that share a key/value head into the query-length axis, so keys and values
-/// (and the KV cache) are never repeated or copied.
+/// Self-attention with o_proj and either one fused qkv_proj (q, k, v rows stacked, biases for Qwen2: one GEMM, see
+/// <see cref="FusedProjections"/>) or Hugging Face's separate q_proj, k_proj, v_proj. Grouped-query attention folds
+/// the H/KvH query heads that share a key/value head into the query-length axis, so keys and values (and the KV
+/// cache) are never repeated or copied.
 /// </summary>
 public sealed class Attention : nn.Module
 {
-    private readonly TorchSharp.Modules.Linear q_proj;
-    private readonly TorchSharp.Modules.Linear k_proj;
-    private readonly TorchSharp.Modules.Linear v_proj;
+    private readonly TorchSharp.Modules.Linear? qkv_proj;
+    private readonly TorchSharp.Modules.Linear? q_proj;
+    private readonly TorchSharp.Modules.Linear? k_proj;
+    private readonly TorchSharp.Modules.Linear? v_proj;
     private readonly TorchSharp.Modules.Linear o_proj;
     private readonly int _heads;
     private readonly int _kvHeads;
     private readonly int _headDim;
 
-    public Attention(ModelConfig config, Device device, ScalarType dtype) : base(nameof(Attention))
+    public Attention(ModelConfig config, Device device, ScalarType dtype, bool fused = true) : base(nameof(Attention))
     {
         _heads = config.NumAttentionHeads;
         _kvHeads = config.NumKeyValueHeads;
         _headDim = config.HeadDim;
         var d = config.HiddenSize;
-        q_proj = nn.Linear(d, _heads * _headDim, hasBias: config.AttentionBias, device: device, dtype: dtype);
-        k_proj = nn.Linear(d, _kvHeads * _headDim, hasBias: config.AttentionBias, device: device, dtype: dtype);
-        v_proj = nn.Linear(d, _kvHeads * _headDim, hasBias: config.AttentionBias, device: device, dtype: dtype);
+        var bias = config.AttentionBias;
+        if (fused)
+        {
+            qkv_proj = nn.Linear(d, (_heads + 2 * _kvHeads) * _headDim, hasBias: bias, device: device, dtype: dtype);
+        }
+        else
+        {
+            q_proj = nn.Linear(d, _heads * _headDim, hasBias: bias, device: device, dtype: dtype);
+            k_proj = nn.Linear(d, _kvHeads * _headDim, hasBias: bias, device: device, dtype: dtype);
+            v_proj = nn.Linear(d, _kvHeads * _headDim, hasBias: bias, device: device, dtype: dtype);
+        }
         o_proj = nn.Linear(_heads * _headDim, d, hasBias: false, device: device, dtype: dtype);
         RegisterComponents();
     }
@@ -43,9 +53,10 @@ public sealed class Attention : nn.Module
         var (b, t) = (x.shape[0], x.shape[1]);
         var group = _heads / _kvHeads;
 
-        var q = RotaryEmbedding.Apply(q_proj.forward(x).reshape(b, t, _heads, _headDim), cos, sin);   // [B, T, H, d]
-        var k = RotaryEmbedding.Apply(k_proj.forward(x).reshape(b, t, _kvHeads, _headDim), cos, sin); // [B, T, KvH, d]
-        var v = v_proj.forward(x).reshape(b, t, _kvHeads, _headDim);                                  // [B, T, KvH, d]
+        var (qx, kx, vx) = Project(x);                                                             // [B, T, H·d], [B, T, KvH·d] ×2
+        var q = RotaryEmbedding.Apply(qx.reshape(b, t, _heads, _headDim), cos, sin);                 // [B, T, H, d]
+        var k = RotaryEmbedding.Apply(kx.reshape(b, t, _kvHeads, _headDim), cos, sin);               // [B, T, KvH, d]
+        var v = vx.reshape(b, t, _kvHeads, _headDim);                                                // [B, T, KvH, d]
 
         // Heads h = kv·G + g share key/value head kv: fold g into the query axis → [B, KvH, G·T, d].
         var qFolded = q.permute(0, 2, 1, 3).reshape(b, _kvHeads, group * t, _headDim);
@@ -57,5 +68,14 @@ public sealed class Attention : nn.Module
         // reshape, not view: CUDA attention kernels may return a non-contiguous layout.
         var merged = attended.reshape(b, _heads, t, _headDim).transpose(1, 2).reshape(b, t, _heads * _headDim);
         return o_proj.forward(merged).MoveToOuterDisposeScope();
+    }
+
+    // One GEMM whose output columns split into views (the column ranges stay unit-stride, so the head reshape is a
+    // view too), or three.
+    private (Tensor Q, Tensor K, Tensor V) Project(Tensor x)
+    {
+        if (qkv_proj is null) return (q_proj!.forward(x), k_proj!.forward(x), v_proj!.forward(x));
+        var parts = qkv_proj.forward(x).split([_heads * _headDim, _kvHeads * _headDim, _kvHeads * _headDim], -1);
+        return (parts[0], parts[1], parts[2]);
     }
 }

@@ -11,10 +11,10 @@ public sealed class Backbone : nn.Module
     private readonly TorchSharp.Modules.ModuleList<DecoderLayer> layers;
     private readonly RmsNorm norm;
 
-    public Backbone(ModelConfig config, Device device, ScalarType dtype) : base(nameof(Backbone))
+    public Backbone(ModelConfig config, Device device, ScalarType dtype, bool fused = true) : base(nameof(Backbone))
     {
         embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize, device: device, dtype: dtype);
-        layers = nn.ModuleList([.. Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new DecoderLayer(config, device, dtype))]);
+        layers = nn.ModuleList([.. Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new DecoderLayer(config, device, dtype, fused))]);
         norm = new RmsNorm(config.HiddenSize, config.RmsNormEps, device, dtype);
         RegisterComponents();
     }

@@ -6,8 +6,10 @@ using static TorchSharp.torch;
 namespace Dash.Model.Transformer;
 
 /// <summary>
-/// A Llama/Qwen2 causal LM whose <c>state_dict()</c> keys equal Hugging Face's (<c>model.embed_tokens.weight</c>,
-/// <c>model.layers.{i}.self_attn.q_proj.weight</c>, …, <c>lm_head.weight</c> only when embeddings are untied).
+/// A Llama/Qwen2 causal LM. Its parameters carry Hugging Face's names (<c>model.embed_tokens.weight</c>,
+/// <c>model.layers.{i}.self_attn.o_proj.weight</c>, …, <c>lm_head.weight</c> only when embeddings are untied), except
+/// that by default q/k/v and gate/up are fused (<c>self_attn.qkv_proj</c>, <c>mlp.gate_up_proj</c>: one GEMM each);
+/// <see cref="HuggingFaceTensors"/> always gives Hugging Face's tensors, which is what checkpoints load and save.
 /// All tensors it creates live on the device of its parameters.
 /// </summary>
 public sealed class CausalLM : nn.Module
@@ -16,11 +18,13 @@ public sealed class CausalLM : nn.Module
     private readonly TorchSharp.Modules.Linear? lm_head;
     private readonly RotaryEmbedding _rope;
 
-    public CausalLM(ModelConfig config, Device? device = null, ScalarType dtype = ScalarType.Float32) : base(nameof(CausalLM))
+    /// <param name="fused">Fused q/k/v and gate/up projections (the default); false keeps Hugging Face's separate ones.</param>
+    public CausalLM(ModelConfig config, Device? device = null, ScalarType dtype = ScalarType.Float32, bool fused = true) : base(nameof(CausalLM))
     {
         Config = config.Validate();
+        Fused = fused;
         device ??= CPU;
-        model = new Backbone(config, device, dtype);
+        model = new Backbone(config, device, dtype, fused);
         if (!config.TieWordEmbeddings)
             lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false, device: device, dtype: dtype);
         _rope = new RotaryEmbedding(config.HeadDim, config.MaxPositionEmbeddings, config.RopeTheta, config.RopeScaling);
@@ -28,6 +32,27 @@ public sealed class CausalLM : nn.Module
     }
 
     public ModelConfig Config { get; }
+
+    /// <summary>Whether q/k/v and gate/up are fused parameters (see <see cref="FusedProjections"/>).</summary>
+    public bool Fused { get; }
+
+    /// <summary>
+    /// The safetensors dtype each Hugging Face tensor had in the directory the weights were loaded from (empty when they
+    /// were not loaded); <see cref="Checkpoints.ModelDirectory.Save"/> writes them back in it.
+    /// </summary>
+    public IReadOnlyDictionary<string, ScalarType> LoadedDtypes { get; internal set; } = new Dictionary<string, ScalarType>();
+
+    /// <summary>
+    /// Every parameter as Hugging Face names and shapes it, in parameter order: fused parameters give views of their
+    /// rows (dispose them, e.g. inside a dispose scope; writes go to the parameter).
+    /// </summary>
+    public IEnumerable<(string Name, Tensor Tensor)> HuggingFaceTensors() =>
+        named_parameters().SelectMany(p => HuggingFaceParts(p.name, p.parameter));
+
+    /// <summary>The Hugging Face tensors inside the model tensor <paramref name="name"/> (or anything shaped like it:
+    /// its gradient, an optimizer moment); see <see cref="FusedProjections.Split"/>.</summary>
+    public IEnumerable<(string Name, Tensor Part)> HuggingFaceParts(string name, Tensor tensor) =>
+        FusedProjections.Split(name, tensor, Config);
 
     /// <summary>The device of the model's parameters (where every tensor it creates is placed).</summary>
     public Device Device => model.EmbeddingWeight.device;
@@ -38,11 +63,13 @@ public sealed class CausalLM : nn.Module
     /// <summary>Hugging Face's initialisation: normal(0, 0.02) for projections and embeddings, ones for norms,
     /// zeros for biases; drawn from <paramref name="generator"/> (a CPU generator: TorchSharp makes no other) so a seed
     /// fixes the weights. On a GPU the values are drawn on the CPU and copied, so they equal the CPU model's; in
-    /// bfloat16 they are drawn in float32 and rounded, so they equal the float32 model's weights rounded.</summary>
+    /// bfloat16 they are drawn in float32 and rounded, so they equal the float32 model's weights rounded.
+    /// Draws go in Hugging Face's tensor order, so a fused model gets the unfused model's weights.</summary>
     public void InitializeWeights(Generator generator)
     {
         using var noGrad = no_grad();
-        foreach (var (name, p) in named_parameters())
+        using var scope = NewDisposeScope();
+        foreach (var (name, p) in HuggingFaceTensors())
         {
             if (name.EndsWith("norm.weight", StringComparison.Ordinal)) p.fill_(1.0);
             else if (name.EndsWith(".bias", StringComparison.Ordinal)) p.zero_();

@@ -12,12 +12,12 @@ public sealed class DecoderLayer : nn.Module
     private readonly RmsNorm post_attention_layernorm;
     private readonly Mlp mlp;
 
-    public DecoderLayer(ModelConfig config, Device device, ScalarType dtype) : base(nameof(DecoderLayer))
+    public DecoderLayer(ModelConfig config, Device device, ScalarType dtype, bool fused = true) : base(nameof(DecoderLayer))
     {
         input_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps, device, dtype);
-        self_attn = new Attention(config, device, dtype);
+        self_attn = new Attention(config, device, dtype, fused);
         post_attention_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps, device, dtype);
-        mlp = new Mlp(config.HiddenSize, config.IntermediateSize, device, dtype);
+        mlp = new Mlp(config.HiddenSize, config.IntermediateSize, device, dtype, fused);
         RegisterComponents();
     }
 

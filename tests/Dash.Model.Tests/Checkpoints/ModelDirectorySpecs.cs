@@ -36,7 +36,7 @@ public sealed class ModelDirectorySpecs
         ModelDirectory.Save(original, dir.Path);
         using (var scope = NewDisposeScope())
         {
-            var halves = original.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.to_type(stored));
+            var halves = original.HuggingFaceDictionary().ToDictionary(kv => kv.Key, kv => kv.Value.to_type(stored));
             SafetensorsWriter.Write(dir.File(ModelDirectory.WeightsFile), halves);
             using var file = SafetensorsFile.Open(dir.File(ModelDirectory.WeightsFile));
             Assert.Equal(stored == ScalarType.BFloat16 ? SafetensorsDtype.BF16 : SafetensorsDtype.F16, file.Tensors["model.norm.weight"].Dtype);
@@ -60,7 +60,7 @@ public sealed class ModelDirectorySpecs
         using var original = TinyModels.Create(seed: 13);
         ModelDirectory.Save(original, dir.Path);
         File.Delete(dir.File(ModelDirectory.WeightsFile));
-        var all = original.state_dict().ToList();
+        var all = original.HuggingFaceDictionary().ToList();
         var (first, second) = (all.Take(all.Count / 2).ToList(), all.Skip(all.Count / 2).ToList());
         SafetensorsWriter.Write(dir.File("model-00001-of-00002.safetensors"), first);
         SafetensorsWriter.Write(dir.File("model-00002-of-00002.safetensors"), second);

@@ -41,7 +41,7 @@ public sealed class CheckpointConfigSpecs
         using var loaded = ModelDirectory.Load(dir.Path);
 
         Assert.Equal(24, loaded.Config.HeadDim);
-        Assert.Equal([96L, 64L], loaded.state_dict()["model.layers.0.self_attn.q_proj.weight"].shape);
+        Assert.Equal([96L, 64L], loaded.HuggingFaceDictionary()["model.layers.0.self_attn.q_proj.weight"].shape);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class CheckpointConfigSpecs
         {
             ModelDirectory.Save(model, dir.Path);
             using var scope = NewDisposeScope();
-            var tensors = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value);
+            var tensors = model.HuggingFaceDictionary();
             tensors["lm_head.weight"] = tensors["model.embed_tokens.weight"].clone();
             SafetensorsWriter.Write(dir.File(ModelDirectory.WeightsFile), tensors);
         }

@@ -75,12 +75,15 @@ public sealed class CausalLMSpecs
         Assert.Equal(run.Ids.Skip(1).Take(n - 1).Select(i => (long)i), argmax.Take(n - 1));
     }
 
-    [Fact]
-    public void Should_name_state_dict_keys_exactly_as_hugging_face()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Should_name_its_tensors_exactly_as_hugging_face(bool fused)
     {
         var config = ModelConfig.Tiny(64) with { ModelType = "qwen2", AttentionBias = true, TieWordEmbeddings = false, NumHiddenLayers = 2 };
-        using var model = new CausalLM(config);
-        var keys = model.state_dict().Keys.ToHashSet();
+        using var model = new CausalLM(config, fused: fused);
+        using var scope = NewDisposeScope();
+        var keys = model.HuggingFaceTensors().Select(p => p.Name).ToHashSet();
 
         var expected = new HashSet<string> { "model.embed_tokens.weight", "model.norm.weight", "lm_head.weight" };
         for (var i = 0; i < 2; i++)

@@ -58,7 +58,7 @@ public sealed class TorchPolicyLearner : IPolicyLearner
             learning.LearningRate, learning.LrSchedule == "linear" ? ScheduleKind.Linear : ScheduleKind.Constant,
             learning.WarmupSteps, Math.Max(learning.WarmupSteps + 1, totalOptimizerSteps)).Validate();
         _optimizer = new AdamW(_model.named_parameters().Select(p => (p.name, p.parameter)),
-            new AdamWOptions(WeightDecay: learning.WeightDecay, MaxGradNorm: learning.MaxGradNorm), schedule);
+            new AdamWOptions(WeightDecay: learning.WeightDecay, MaxGradNorm: learning.MaxGradNorm), schedule, _model.HuggingFaceParts);
         AllocateGradients();
     }
 
@@ -151,14 +151,14 @@ public sealed class TorchPolicyLearner : IPolicyLearner
 
     public void Save(string directory)
     {
-        ModelDirectory.Save(_model, directory);
+        TrainingCheckpoint.Save(_model, directory);
         _models.SaveTokenizer(directory); // A checkpoint is a complete model directory (dash eval/generate take it).
         _optimizer.Save(Path.Combine(directory, OptimizerFile));
     }
 
     public void Load(string directory)
     {
-        ModelDirectory.LoadWeights(_model, directory);
+        TrainingCheckpoint.Load(_model, directory);
         _optimizer.Load(Path.Combine(directory, OptimizerFile));
         _mixed?.CopyWeights();
     }
