@@ -76,11 +76,28 @@ public sealed class TaskTrainingData(IProblemSource source, ITextTokenizer token
         HeldOutCount = Math.Max(heldOut, 1),
     };
 
-    /// <summary>The prompt template a setting names.</summary>
-    public static PromptTemplate Template(string name, IProblemSource source) => name switch
+    /// <summary>The prompt template a setting names; <c>chat</c> is the chat template of <paramref name="modelDir"/>.</summary>
+    public static PromptTemplate Template(string name, IProblemSource source, string modelDir = "") => name switch
     {
         "qwen-chat" => new QwenChatPrompt(),
+        "chat" => ModelChat(modelDir),
         "few-shot" => new FewShotPrompt([.. Enumerable.Range(0, 50).Select(i => source.Train(1_000_000_000L + i))], 3),
         _ => new RawPrompt(),
     };
+
+    // The chat template of the model's tokenizer_config.json (or chat_template.jinja), refused in one line when unknown.
+    private static ChatPrompt ModelChat(string modelDir)
+    {
+        if (modelDir.Length == 0)
+            throw new SettingsException("dash.task.template = chat renders dash.model.dir's chat template, but the built-in model has none; use raw.");
+        var path = Path.Combine(modelDir, "tokenizer_config.json");
+        try
+        {
+            return new ChatPrompt(ChatTemplate.Recognise(TokenizerConfigFile.Load(path).ChatTemplate, path));
+        }
+        catch (FormatException e)
+        {
+            throw new SettingsException(e.Message);
+        }
+    }
 }

@@ -81,7 +81,7 @@ public sealed record DashSettings(
             r.Int("dash.run.seed"), r.Int("dash.run.steps", min: 0), r.String("dash.run.runs-dir"), r.String("dash.run.id"),
             r.Int("dash.run.eval-every", min: 0), r.Int("dash.run.eval-problems", min: 0));
         var task = new TaskSettings(
-            r.String("dash.task.name"), r.String("dash.task.data-dir"), r.IntList("dash.task.levels", 1, 6), r.Choice("dash.task.template", "raw", "qwen-chat", "few-shot"),
+            r.String("dash.task.name"), r.String("dash.task.data-dir"), r.IntList("dash.task.levels", 1, 6), r.Choice("dash.task.template", "raw", "qwen-chat", "chat", "few-shot"),
             r.Int("dash.task.max-prompt-tokens", min: 1));
         var model = new ModelSettings(r.String("dash.model.dir"), r.String("dash.model.device"), r.Int("dash.model.threads", min: 1, max: 256),
             r.Int("dash.model.warmup-steps", min: 0), r.Double("dash.model.warmup-learning-rate", min: 0), r.Int("dash.model.warmup-batch", min: 1),

@@ -34,7 +34,7 @@ internal static class EvalCommand
         var topP = new Option<float?>("--top-p") { Description = "Top-p of the pass@k samples (default 1 = off, or the run's)." };
         var maxNew = new Option<int?>("--max-new-tokens") { Description = $"Most tokens per completion (default {DefaultMaxNewTokens}, or the run's)." };
         var batch = new Option<int?>("--batch-size") { Description = $"Completions per forward pass (default {DefaultBatchSize}, or the run's)." };
-        var template = new Option<string?>("--template") { Description = "raw, qwen-chat or few-shot (default raw, or the run's)." };
+        var template = new Option<string?>("--template") { Description = "raw, qwen-chat, chat (the model's own chat template) or few-shot (default raw, or the run's)." };
         var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default cpu, or the run's)." };
         var dtype = new Option<string?>("--dtype") { Description = "float32 or bfloat16: weights, activations and KV cache (default float32, or the run's)." };
         var output = new Option<string?>("--output", "-o") { Description = "Write every problem's completion and verdict to this JSONL file (UTF-8)." };
@@ -67,7 +67,7 @@ internal static class EvalCommand
             Cli.InitNative();
             var models = new PolicyModels(settings.Model, settings.Run.Seed);
             var prompts = new TaskTrainingData(source ?? EmptySource.Instance, models.Tokenizer,
-                TaskTrainingData.Template(settings.Task.Template, source ?? EmptySource.Instance), settings.Task.MaxPromptTokens);
+                TaskTrainingData.Template(settings.Task.Template, source ?? EmptySource.Instance, settings.Model.Dir), settings.Task.MaxPromptTokens);
             var options = p.GetValue(lenient)
                 ? VerifierScorer.RewardOptions(settings, runTask.Name) with { Extraction = AnswerFormats.Lenient }
                 : VerifierScorer.RewardOptions(settings, runTask.Name);
@@ -102,7 +102,7 @@ internal static class EvalCommand
         if (sampling.Temperature < 0) throw new UserException($"--temperature {sampling.Temperature}: must not be negative.");
         if (sampling.TopP is <= 0 or > 1) throw new UserException($"--top-p {sampling.TopP}: must be in (0, 1].");
         var chosen = template ?? (fromRun ? s.Task.Template : "raw");
-        if (chosen is not ("raw" or "qwen-chat" or "few-shot")) throw new UserException($"--template {chosen}: use raw, qwen-chat or few-shot.");
+        if (chosen is not ("raw" or "qwen-chat" or "chat" or "few-shot")) throw new UserException($"--template {chosen}: use raw, qwen-chat, chat or few-shot.");
         var task = s.Task with
         {
             DataDir = dataDir ?? (fromRun ? s.Task.DataDir : "data"),

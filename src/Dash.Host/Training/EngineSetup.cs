@@ -14,7 +14,7 @@ internal static class EngineSetup
         CheckDevice(settings);
         var models = new PolicyModels(settings.Model, settings.Run.Seed, initFrom);
         var source = TaskTrainingData.Load(settings.Task, settings.Run.Seed, settings.Run.EvalProblems);
-        var data = new TaskTrainingData(source, models.Tokenizer, TaskTrainingData.Template(settings.Task.Template, source), settings.Task.MaxPromptTokens);
+        var data = new TaskTrainingData(source, models.Tokenizer, TaskTrainingData.Template(settings.Task.Template, source, settings.Model.Dir), settings.Task.MaxPromptTokens);
         return new Engines(new TorchEngineFactory(settings, models), data, $"{models.Description}, task {source.Name}");
     }
 
