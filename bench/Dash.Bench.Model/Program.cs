@@ -26,6 +26,8 @@ plan = plan with
     Repeats = Ints("--repeats")?[0] ?? plan.Repeats,
 };
 var prefillOnly = args.Contains("--prefill");
+var compareFused = args.Contains("--compare-fused");
+var fusedSections = new List<string>();
 var vocab = CharTokenizer.Default.VocabSize;
 var report = new Report(plan, quick, threads, device.ToString());
 
@@ -42,6 +44,12 @@ foreach (var name in models)
     {
         var dtype = DtypeSpec.Parse(dtypeName, "--dtypes");
         var label = dtype == torch.ScalarType.Float32 ? name : $"{name} {dtypeName}";
+        if (compareFused)
+        {
+            Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {label}: fused versus unfused projections");
+            fusedSections.Add(FusedBench.Run(label, config, plan, torchDevice, dtype));
+            continue;
+        }
         if (prefillOnly)
         {
             Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {label}: prefill with shared prompts");
@@ -56,7 +64,9 @@ foreach (var name in models)
     }
 }
 
-var markdown = report.ToMarkdown(Environment.CommandLine);
+var markdown = compareFused
+    ? $"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: `{Environment.CommandLine}`; load average at end {File.ReadAllText("/proc/loadavg").Trim()}\n\n" + string.Join("\n", fusedSections)
+    : report.ToMarkdown(Environment.CommandLine);
 Console.WriteLine(markdown);
 if (outPath is not null) File.WriteAllText(outPath, markdown);
 
