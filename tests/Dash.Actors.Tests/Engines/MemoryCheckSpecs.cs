@@ -12,8 +12,15 @@ public sealed class MemoryCheckSpecs
     /// <summary>Qwen2.5-0.5B's published architecture (0.49B parameters, tied embeddings, q/k/v biases).</summary>
     private static readonly ModelConfig Qwen05B = new()
     {
-        ModelType = "qwen2", HiddenSize = 896, NumHiddenLayers = 24, NumAttentionHeads = 14, NumKeyValueHeads = 2,
-        IntermediateSize = 4864, VocabSize = 151_936, TieWordEmbeddings = true, AttentionBias = true,
+        ModelType = "qwen2",
+        HiddenSize = 896,
+        NumHiddenLayers = 24,
+        NumAttentionHeads = 14,
+        NumKeyValueHeads = 2,
+        IntermediateSize = 4864,
+        VocabSize = 151_936,
+        TieWordEmbeddings = true,
+        AttentionBias = true,
     };
 
     private static DashSettings Settings(params string[] sets) => ConfigLoader.Load(sets: sets).Settings;

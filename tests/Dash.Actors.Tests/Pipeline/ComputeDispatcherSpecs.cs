@@ -1,8 +1,8 @@
 // Verifiers and the advantage filter share a dispatcher of exactly dash.verifier.threads threads, apart from the model actors'.
 using Akka.Actor;
+using Dash.Actors.Engines;
 using Dash.Actors.Pipeline;
 using Dash.Actors.Settings;
-using Dash.Actors.Engines;
 
 namespace Dash.Actors.Tests.Pipeline;
 
