@@ -1,4 +1,6 @@
 // Dispatcher names and HOCON: model-owning actors get a thread each, so torch work never blocks the default dispatcher.
+using Dash.Actors.Settings;
+
 namespace Dash.Actors.Pipeline;
 
 public static class Dispatchers
@@ -6,8 +8,22 @@ public static class Dispatchers
     /// <summary>A pinned dispatcher: one dedicated thread per actor (samplers, the accumulator).</summary>
     public const string Model = "dash-model-dispatcher";
 
-    /// <summary>A small pool for CPU-bound scoring (verifiers, the advantage filter).</summary>
+    /// <summary>A small pool of dedicated threads for CPU-bound scoring (verifiers, the advantage filter).</summary>
     public const string Compute = "dash-compute-dispatcher";
+
+    /// <summary>
+    /// Threads of <see cref="Compute"/> on a node: <c>dash.verifier.threads</c>, or when it is 0, the cores left after
+    /// the <paramref name="modelThreads"/> threads of this node's model-owning actors (at least 1), and no more than the
+    /// pool's workers plus the filter can use. A 2-core laptop with one sampler and the learner gets 1; a 16-core node
+    /// with 8 samplers and the learner gets 3 (workers = 2) or 7 (workers = 6).
+    /// </summary>
+    public static int ComputeThreads(VerifierSettings verifier, int modelThreads, int cores) =>
+        verifier.Threads > 0 ? verifier.Threads : Math.Clamp(cores - modelThreads, 1, verifier.Workers + 1);
+
+    /// <summary><see cref="Compute"/> with exactly <paramref name="threads"/> dedicated threads; layer it over <see cref="Hocon"/>.</summary>
+    public static Akka.Configuration.Config ComputeHocon(int threads) => Akka.Configuration.ConfigurationFactory.ParseString($$"""
+        {{Compute}}.fork-join-executor { parallelism-min = {{threads}}, parallelism-factor = 1.0, parallelism-max = {{threads}} }
+        """);
 
     public static Akka.Configuration.Config Hocon => Akka.Configuration.ConfigurationFactory.ParseString($$"""
         {{Model}} {

@@ -36,7 +36,7 @@ public sealed record RunContext(string RunId, string ConfigText, CheckpointStore
     [
         "dash.run.steps", "dash.run.eval-every", "dash.run.eval-problems", "dash.sampling.samplers", "dash.verifier.workers",
         "dash.run.runs-dir", "dash.run.id", "dash.persistence.journal", "dash.persistence.postgres.connection-string-env",
-        "dash.persistence.postgres.connection-string-file",
+        "dash.persistence.postgres.connection-string-file", "dash.sampling.exclusive-devices", "dash.model.memory-check", "dash.verifier.threads",
     ];
 
     /// <summary>
@@ -46,6 +46,7 @@ public sealed record RunContext(string RunId, string ConfigText, CheckpointStore
     public static readonly string[] AddedSinceFirstRelease =
     [
         "dash.model.dtype", "dash.reward.answer-phrase", "dash.reward.last-math", "dash.reward.whole-text", "dash.reward.last-number",
+        "dash.sampling.devices", "dash.learning.device", "dash.learning.reference-device",
     ];
 
     private static readonly Lazy<HashSet<string>> AddedDefaultLines = new(() =>

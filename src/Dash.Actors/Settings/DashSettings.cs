@@ -15,20 +15,35 @@ public sealed record RunSettings(int Seed, int Steps, string RunsDir, string Id,
 public sealed record TaskSettings(string Name, string DataDir, int[] Levels, string Template, int MaxPromptTokens);
 
 public sealed record ModelSettings(string Dir, string Device, int Threads, int WarmupSteps, double WarmupLearningRate, int WarmupBatch,
-    string Dtype = "float32");
+    string Dtype = "float32", bool MemoryCheck = true);
 
 public sealed record SamplerSettings(
     int PromptsPerStep, int GroupSize, int BatchSize, bool Preemptive, int Samplers,
-    float Temperature, int TopK, float TopP, int MaxNewTokens);
+    float Temperature, int TopK, float TopP, int MaxNewTokens)
+{
+    /// <summary>Devices the samplers are spread over, round-robin (dash.sampling.devices); empty = dash.model.device.</summary>
+    public string[] Devices { get; init; } = [];
+
+    /// <summary>One sampler per listed device, none shared with another actor of the process (dash.sampling.exclusive-devices).</summary>
+    public bool ExclusiveDevices { get; init; }
+}
 
 public sealed record AdvantageSettings(bool ScaleByStd, float FilterTau);
 
 public sealed record LearningSettings(
     LearningMode Mode, int MicroBatchSize, int MicroBatchTokens, int PpoEpochs, int MiniBatches, float ClipEpsilon,
     float KlBeta, LossAggregation Aggregation, double LearningRate, string LrSchedule, int WarmupSteps,
-    double WeightDecay, double MaxGradNorm);
+    double WeightDecay, double MaxGradNorm)
+{
+    /// <summary>The learner's device (dash.learning.device); empty = dash.model.device.</summary>
+    public string Device { get; init; } = "";
 
-public sealed record VerifierSettings(int Workers, int BudgetMs, float FormatReward);
+    /// <summary>The frozen KL reference model's device (dash.learning.reference-device); empty = the learner's.</summary>
+    public string ReferenceDevice { get; init; } = "";
+}
+
+/// <param name="Threads">Threads of the dispatcher the verifier pool and the advantage filter share (0 = auto).</param>
+public sealed record VerifierSettings(int Workers, int BudgetMs, float FormatReward, int Threads = 0);
 
 /// <summary>The looser answer rules a training reward may opt into beside the task's format (all off: the paper's reward).</summary>
 public sealed record RewardSettings(bool AnswerPhrase, bool LastMath, bool WholeText, bool LastNumber)
@@ -83,14 +98,18 @@ public sealed record DashSettings(
         var task = new TaskSettings(
             r.String("dash.task.name"), r.String("dash.task.data-dir"), r.IntList("dash.task.levels", 1, 6), r.Choice("dash.task.template", "raw", "qwen-chat", "chat", "few-shot"),
             r.Int("dash.task.max-prompt-tokens", min: 1));
-        var model = new ModelSettings(r.String("dash.model.dir"), r.String("dash.model.device"), r.Int("dash.model.threads", min: 1, max: 256),
+        var model = new ModelSettings(r.String("dash.model.dir"), r.Device("dash.model.device"), r.Int("dash.model.threads", min: 1, max: 256),
             r.Int("dash.model.warmup-steps", min: 0), r.Double("dash.model.warmup-learning-rate", min: 0), r.Int("dash.model.warmup-batch", min: 1),
-            r.Choice("dash.model.dtype", "float32", "bfloat16"));
+            r.Choice("dash.model.dtype", "float32", "bfloat16"), r.Bool("dash.model.memory-check"));
         var sampling = new SamplerSettings(
             r.Int("dash.sampling.prompts-per-step", min: 1), r.Int("dash.sampling.group-size", min: 1),
             r.Int("dash.sampling.batch-size", min: 1), r.Bool("dash.sampling.preemptive"), r.Int("dash.sampling.samplers", min: 1, max: 1024),
             r.Float("dash.sampling.temperature", min: 0), r.Int("dash.sampling.top-k", min: 0),
-            r.Float("dash.sampling.top-p", min: 0, max: 1), r.Int("dash.sampling.max-new-tokens", min: 1));
+            r.Float("dash.sampling.top-p", min: 0, max: 1), r.Int("dash.sampling.max-new-tokens", min: 1))
+        {
+            Devices = r.DeviceList("dash.sampling.devices"),
+            ExclusiveDevices = r.Bool("dash.sampling.exclusive-devices"),
+        };
         var advantage = new AdvantageSettings(r.Bool("dash.advantage.scale-by-std"), r.Float("dash.advantage.filter-tau"));
         var learning = new LearningSettings(
             r.Choice("dash.learning.mode", "rl", "sft") == "sft" ? LearningMode.Sft : LearningMode.Rl,
@@ -105,9 +124,14 @@ public sealed record DashSettings(
             },
             r.Double("dash.learning.learning-rate", min: 0), r.Choice("dash.learning.lr-schedule", "linear", "constant"),
             r.Int("dash.learning.warmup-steps", min: 0), r.Double("dash.learning.weight-decay", min: 0),
-            r.Double("dash.learning.max-grad-norm", min: 0));
+            r.Double("dash.learning.max-grad-norm", min: 0))
+        {
+            Device = r.Device("dash.learning.device", allowEmpty: true),
+            ReferenceDevice = r.Device("dash.learning.reference-device", allowEmpty: true),
+        };
         var verifier = new VerifierSettings(
-            r.Int("dash.verifier.workers", min: 1, max: 256), r.Int("dash.verifier.budget-ms", min: 1), r.Float("dash.verifier.format-reward", min: 0));
+            r.Int("dash.verifier.workers", min: 1, max: 256), r.Int("dash.verifier.budget-ms", min: 1), r.Float("dash.verifier.format-reward", min: 0),
+            r.Int("dash.verifier.threads", min: 0, max: 256));
         var journal = r.Choice("dash.persistence.journal", "sqlite", "postgres") == "postgres" ? JournalKind.Postgres : JournalKind.Sqlite;
         var (variable, file) = (r.String("dash.persistence.postgres.connection-string-env"), r.String("dash.persistence.postgres.connection-string-file"));
         var persistence = new PersistenceSettings(journal, variable, file,
@@ -133,9 +157,22 @@ public sealed record DashSettings(
             throw new SettingsException(
                 $"dash.sampling.batch-size = {Sampling.BatchSize} is smaller than dash.sampling.group-size = {Sampling.GroupSize}: " +
                 "a sampler must hold at least one whole group.");
+        if (Sampling.ExclusiveDevices)
+        {
+            if (Sampling.Devices.Length < Sampling.Samplers)
+                throw new SettingsException(
+                    $"dash.sampling.samplers = {Sampling.Samplers} but dash.sampling.exclusive-devices = on and dash.sampling.devices lists " +
+                    $"{Sampling.Devices.Length} device(s): list one device per sampler, lower dash.sampling.samplers, or set exclusive-devices = off to share devices round-robin.");
+            if (Sampling.Devices.GroupBy(DeviceName).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                throw new SettingsException(
+                    $"dash.sampling.devices lists {twice.Key} {twice.Count()} times but dash.sampling.exclusive-devices = on gives each sampler a device of its own.");
+        }
         if (!Sampling.Preemptive && Learning.PpoEpochs > 1)
             throw new SettingsException("dash.learning.ppo-epochs > 1 needs dash.sampling.preemptive = on (the whole batch must exist first).");
     }
+
+    /// <summary>A device name in canonical form (<c>cuda</c> is <c>cuda:0</c>).</summary>
+    private static string DeviceName(string device) => Dash.Model.Runtime.DeviceSpec.Parse(device).ToString();
 
     /// <summary>Typed reads that name the key and the expected form in every error.</summary>
     private sealed class Reader(Config config)
@@ -187,6 +224,42 @@ public sealed record DashSettings(
         }
 
         public float Float(string key, double min = double.NegativeInfinity, double max = double.PositiveInfinity) => (float)Double(key, min, max);
+
+        /// <summary>A device name (cpu, cuda, cuda:N); <paramref name="allowEmpty"/>: "" means the key's default device.</summary>
+        public string Device(string key, bool allowEmpty = false)
+        {
+            var v = Raw(key).Trim();
+            return allowEmpty && v.Length == 0 ? "" : ParseDevice(v, key);
+        }
+
+        public string[] DeviceList(string key)
+        {
+            if (!config.HasPath(key)) throw new SettingsException($"{key} is missing from the configuration.");
+            var value = config.GetValue(key);
+            IEnumerable<string> xs;
+            try
+            {
+                xs = value.IsArray() ? config.GetStringList(key)
+                    : (value.GetString() ?? throw new FormatException()).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            }
+            catch (Exception)
+            {
+                throw new SettingsException($"{key} must list devices, as \"cuda:0,cuda:1\" or [\"cuda:0\", \"cuda:1\"] (\"\" = dash.model.device).");
+            }
+            return [.. xs.Select((x, i) => ParseDevice(x.Trim(), $"{key}[{i}]"))];
+        }
+
+        private static string ParseDevice(string text, string key)
+        {
+            try
+            {
+                return Dash.Model.Runtime.DeviceSpec.Parse(text, key).ToString();
+            }
+            catch (ArgumentException e)
+            {
+                throw new SettingsException(e.Message);
+            }
+        }
 
         public int[] IntList(string key, int min, int max)
         {

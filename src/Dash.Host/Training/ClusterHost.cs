@@ -36,8 +36,9 @@ internal sealed class ClusterHost(ClusterNodeSettings settings, Console2 console
     public int RunWorker(DashSettings training)
     {
         Cli.InitNative();
-        var engines = EngineSetup.Create(training);
-        var node = Start(Config.Empty, engines.Factory, training.Sampling.Samplers);
+        var engines = EngineSetup.Create(training, roles: EngineSetup.Roles(Settings));
+        foreach (var line in engines.Placement) console.Out.WriteLine("  " + line); // Which sampler holds which device.
+        var node = Start(engines.ActorConfig, engines.Factory, training.Sampling.Samplers);
         using var cancel = new CtrlC();
         try
         {

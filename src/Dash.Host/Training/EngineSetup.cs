@@ -1,25 +1,47 @@
-// Wires a run's settings to its real engines: model replicas, tokenizer, task data and the verifier.
+// Wires a run's settings to its real engines: model replicas on their devices, tokenizer, task data and the verifier.
+using Akka.Configuration;
+using Dash.Actors;
 using Dash.Actors.Engines;
 using Dash.Actors.Engines.Torch;
+using Dash.Actors.Pipeline;
 using Dash.Actors.Settings;
 
 namespace Dash.Host.Training;
 
-internal sealed record Engines(IEngineFactory Factory, ITrainingData Data, string Description);
+/// <param name="Placement">One line per model-owning actor this process hosts (its device and memory), then one per device.</param>
+/// <param name="ActorConfig">The verifier/filter dispatcher sized for this node (layer it into the actor system).</param>
+internal sealed record Engines(IEngineFactory Factory, ITrainingData Data, string Description, IReadOnlyList<string> Placement, Config ActorConfig);
 
 internal static class EngineSetup
 {
-    public static Engines Create(DashSettings settings, string? initFrom = null)
+    /// <summary>
+    /// Loads the model, tokenizer and task data, places the actors of <paramref name="roles"/> on their devices and checks
+    /// that they fit (<paramref name="devices"/>: this machine unless given). Refuses in one line, before any work.
+    /// </summary>
+    public static Engines Create(DashSettings settings, string? initFrom = null, HostedRoles roles = HostedRoles.All, IDeviceInventory? devices = null)
     {
-        CheckDevice(settings);
+        CheckDevice(settings, roles);
         var models = new PolicyModels(settings.Model, settings.Run.Seed, initFrom);
+        var placement = MemoryCheck.Report(settings, models.Config, roles, devices ?? LocalDevices.Instance);
         var source = TaskTrainingData.Load(settings.Task, settings.Run.Seed, settings.Run.EvalProblems);
         var data = new TaskTrainingData(source, models.Tokenizer, TaskTrainingData.Template(settings.Task.Template, source, settings.Model.Dir), settings.Task.MaxPromptTokens);
-        return new Engines(new TorchEngineFactory(settings, models), data, $"{models.Description}, task {source.Name}");
+        return new Engines(new TorchEngineFactory(settings, models), data, $"{models.Description}, task {source.Name}", placement, ActorConfig(settings, roles));
     }
 
-    /// <summary>Fails in one line, before any run starts, when the configured device is not usable here (for example
-    /// cuda on a CPU-only build), instead of from inside the first model-owning actor.</summary>
-    public static void CheckDevice(DashSettings settings) =>
-        Dash.Model.Runtime.DeviceSpec.Parse(settings.Model.Device, "dash.model.device").ToTorch("dash.model.device");
+    /// <summary>Fails in one line, before any run starts, when a device of this process's actors is not usable here (for
+    /// example cuda on a CPU-only build, or cuda:3 on a node with 2 GPUs), instead of from inside the first model-owning actor.</summary>
+    public static void CheckDevice(DashSettings settings, HostedRoles roles = HostedRoles.All) =>
+        DevicePlacement.Plan(settings, roles).Check(LocalDevices.Instance, settings.Sampling.ExclusiveDevices);
+
+    /// <summary>The model-owning roles a process hosts: all in one process; a cluster node's by its roles.</summary>
+    public static HostedRoles Roles(ClusterNodeSettings? node) => node is null
+        ? HostedRoles.All
+        : (node.Has(ClusterRoles.Sampler) ? HostedRoles.Samplers : HostedRoles.None) | (node.Has(ClusterRoles.Coordinator) ? HostedRoles.Learner : HostedRoles.None);
+
+    /// <summary>The verifier/filter dispatcher with the threads left over by this node's model-owning actors.</summary>
+    public static Config ActorConfig(DashSettings settings, HostedRoles roles)
+    {
+        var modelActors = (roles.HasFlag(HostedRoles.Samplers) ? settings.Sampling.Samplers : 0) + (roles.HasFlag(HostedRoles.Learner) ? 1 : 0);
+        return Dispatchers.ComputeHocon(Dispatchers.ComputeThreads(settings.Verifier, modelActors * settings.Model.Threads, Environment.ProcessorCount));
+    }
 }

@@ -19,9 +19,10 @@ internal static class TrainingSession
     {
         Cli.InitNative();
         var settings = config.Settings;
-        EngineSetup.CheckDevice(settings);
+        var roles = EngineSetup.Roles(cluster?.Settings);
+        EngineSetup.CheckDevice(settings, roles);
         var id = RunId(settings);
-        Preflight(config, id, allowConfigChange, cluster is not null);
+        Preflight(config, id, allowConfigChange, cluster is not null, roles);
         // Coordinator nodes of one cluster share the warm-up and the run: a node waits for the one that holds it.
         var lockWait = cluster is null ? TimeSpan.Zero : ClusterLockWait;
         var (initFrom, warmup, ok) = Warmup(config, console, allowConfigChange, lockWait);
@@ -50,7 +51,7 @@ internal static class TrainingSession
     /// against its manifest when Dash wrote it), tokenizer and task data load. A refused start leaves the runs folder
     /// as it was.
     /// </summary>
-    private static void Preflight(EffectiveConfig config, string id, bool allowConfigChange, bool cluster)
+    private static void Preflight(EffectiveConfig config, string id, bool allowConfigChange, bool cluster, Dash.Actors.Engines.Torch.HostedRoles roles)
     {
         var settings = config.Settings;
         if (!cluster) RunLock.RefuseIfHeld(Folder(settings, id)); // Before the warm-up: another process runs this run.
@@ -59,13 +60,14 @@ internal static class TrainingSession
         {
             var (text, warm, warmId) = WarmupRun(config);
             CheckUnchanged(text, warm, warmId, allowConfigChange);
+            _ = EngineSetup.Create(warm); // The warm-up's devices and memory (it runs in this process, with its own samplers).
         }
         if (settings.Model.Dir.Length > 0 && Directory.Exists(settings.Model.Dir))
         {
             CheckpointStore.VerifyFolder(settings.Model.Dir);
             ModelDirectory.Verify(settings.Model.Dir); // Config, headers, byte ranges, names and shapes; no weight is read.
         }
-        _ = EngineSetup.Create(settings); // Model directory, tokenizer and task data (loaded again, with the warm-up's weights, to train).
+        _ = EngineSetup.Create(settings, roles: roles); // Devices and memory, model directory, tokenizer and task data (loaded again, with the warm-up's weights, to train).
     }
 
     /// <summary>Refuses (one line) a damaged journal or a changed configuration of an existing run.</summary>
@@ -201,10 +203,11 @@ internal static class TrainingSession
             var evals = recovered.Evals.Select(e => JsonSerializer.Deserialize<EvalReport>(e.ReportJson)!).ToArray();
             return (new TrainingFinished(recovered.NextStep, recovered.Last?.PolicyVersion ?? 0, evals.FirstOrDefault(), evals.LastOrDefault(), 0, []), folder);
         }
-        var engines = EngineSetup.Create(settings, initFrom);
+        var engines = EngineSetup.Create(settings, initFrom, EngineSetup.Roles(cluster?.Settings));
         console.Out.WriteLine(recovered.Steps.Count > 0
             ? $"Resuming run {id} after step {recovered.Last!.Step + 1} ({engines.Description})."
             : $"Training run {id}: {settings.Algorithm}, {settings.Run.Steps} steps, {engines.Description}.");
+        foreach (var line in engines.Placement) console.Out.WriteLine("  " + line); // Which actor holds which device.
         File.WriteAllText(folder.Config, configText);
 
         // A standby coordinator node starts its artifacts when the run reaches it (the journal has grown meanwhile).
@@ -214,8 +217,8 @@ internal static class TrainingSession
         var run = new RunContext(id, configText, new CheckpointStore(folder.Checkpoints), allowConfigChange, IgnoreSnapshots: history.SnapshotProblem is not null);
         // Akka's own log (stack traces) goes to the run folder's dash.log, not the terminal (also to stderr with --verbose).
         var logging = ActorSystemConfig.LogTo(Path.Combine(folder.Path, "dash.log"), console.Verbose);
-        var node = cluster?.Start(logging.WithFallback(journal.ToHocon()), engines.Factory, settings.Sampling.Samplers);
-        using var system = node?.System ?? ActorSystem.Create("dash", logging.WithFallback(journal.ToHocon()).WithFallback(RunEventSerializer.Hocon).WithFallback(ActorSystemConfig.Base));
+        var node = cluster?.Start(logging.WithFallback(engines.ActorConfig).WithFallback(journal.ToHocon()), engines.Factory, settings.Sampling.Samplers);
+        using var system = node?.System ?? ActorSystem.Create("dash", logging.WithFallback(engines.ActorConfig).WithFallback(journal.ToHocon()).WithFallback(RunEventSerializer.Hocon).WithFallback(ActorSystemConfig.Base));
         using var cancel = new CtrlC();
         try
         {

@@ -38,6 +38,9 @@ public sealed class PolicyModels
 
     public ITextTokenizer Tokenizer { get; }
 
+    /// <summary>The architecture of every replica (what the memory check sizes).</summary>
+    public ModelConfig Config => IsBuiltIn ? ModelConfig.Tiny(Tokenizer.VocabSize) : ModelConfig.Load(Path.Combine(_settings.Dir, "config.json"));
+
     public bool IsBuiltIn => _settings.Dir.Length == 0;
 
     public string Description => IsBuiltIn
@@ -63,13 +66,13 @@ public sealed class PolicyModels
 
     /// <summary>
     /// A replica with the run's initial weights: the directory's, or the built-in model initialised from the run seed,
-    /// in <paramref name="dtype"/> (default: <see cref="Dtype"/>). Call on the thread that will use it (torch thread
-    /// settings are per thread).
+    /// in <paramref name="dtype"/> (default: <see cref="Dtype"/>), on <paramref name="on"/> (default: dash.model.device).
+    /// Call on the thread that will use it (torch thread settings are per thread).
     /// </summary>
-    public CausalLM Create(torch.ScalarType? dtype = null)
+    public CausalLM Create(torch.ScalarType? dtype = null, ActorDevice? on = null)
     {
         torch.set_num_threads(_settings.Threads);
-        var device = Device.ToTorch("dash.model.device");
+        var device = on is null ? Device.ToTorch("dash.model.device") : on.Device.ToTorch(on.Key);
         var type = dtype ?? Dtype;
         if (!IsBuiltIn) return ModelDirectory.Load(_settings.Dir, device, type);
         var model = new CausalLM(ModelConfig.Tiny(Tokenizer.VocabSize), device, type);

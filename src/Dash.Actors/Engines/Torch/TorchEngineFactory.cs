@@ -8,9 +8,13 @@ public sealed class TorchEngineFactory(DashSettings settings, PolicyModels model
     /// <summary>Optimizer steps of the whole run: steps × PPO epochs × mini-batches.</summary>
     public int TotalOptimizerSteps => Math.Max(1, settings.Run.Steps * settings.Learning.PpoEpochs * settings.Learning.MiniBatches);
 
-    public IPolicySampler CreateSampler(int samplerId) => new TorchPolicySampler(models, settings.Sampling);
+    /// <summary>Sampler <paramref name="samplerId"/>'s replica, on its device (dash.sampling.devices round-robin).</summary>
+    public IPolicySampler CreateSampler(int samplerId) =>
+        new TorchPolicySampler(models, settings.Sampling, DevicePlacement.Sampler(settings, samplerId));
 
-    public IPolicyLearner CreateLearner() => new TorchPolicyLearner(models, settings.Learning, settings.Sampling, TotalOptimizerSteps);
+    /// <summary>The learner on dash.learning.device, its KL reference on dash.learning.reference-device.</summary>
+    public IPolicyLearner CreateLearner() => new TorchPolicyLearner(models, settings.Learning, settings.Sampling, TotalOptimizerSteps,
+        DevicePlacement.Learner(settings), DevicePlacement.Reference(settings));
 
     public IRewardScorer CreateScorer() => new VerifierScorer(settings);
 }

@@ -28,18 +28,21 @@ public sealed class TorchPolicyLearner : IPolicyLearner
     private readonly int _maxNewTokens;
 
     /// <param name="totalOptimizerSteps">Optimizer steps of the whole run (the linear schedule decays to 0 over them).</param>
-    public TorchPolicyLearner(PolicyModels models, LearningSettings learning, SamplerSettings sampling, int totalOptimizerSteps)
+    /// <param name="device">The learner's device (default: dash.model.device).</param>
+    /// <param name="referenceDevice">The frozen KL reference's device (default: the learner's).</param>
+    public TorchPolicyLearner(PolicyModels models, LearningSettings learning, SamplerSettings sampling, int totalOptimizerSteps,
+        ActorDevice? device = null, ActorDevice? referenceDevice = null)
     {
         _models = models;
         _learning = learning;
         _temperature = sampling.Temperature > 0 ? sampling.Temperature : 1f;
         _maxNewTokens = sampling.MaxNewTokens;
         _padId = models.Tokenizer.PadId;
-        _model = models.Create(ScalarType.Float32);
+        _model = models.Create(ScalarType.Float32, device);
         _model.train();
         if (models.Dtype != ScalarType.Float32)
         {
-            _compute = models.Create();
+            _compute = models.Create(on: device);
             _compute.train();
             _mixed = new MixedPrecision(_model, _compute);
         }
@@ -49,7 +52,7 @@ public sealed class TorchPolicyLearner : IPolicyLearner
         }
         if (learning.KlBeta > 0 && learning.Mode == LearningMode.Rl)
         {
-            _reference = models.Create(); // Same initial weights, in the compute dtype: frozen.
+            _reference = models.Create(on: referenceDevice ?? device); // Same initial weights, in the compute dtype: frozen.
             _reference.eval();
             foreach (var p in _reference.parameters()) p.requires_grad = false;
         }
@@ -130,7 +133,7 @@ public sealed class TorchPolicyLearner : IPolicyLearner
             Tensor? reference = null;
             if (_reference is not null)
             {
-                using (no_grad()) reference = CompletionLogProbs.Compute(_reference, batch, _temperature);
+                using (no_grad()) reference = ReferenceLogProbs(rows, batch);
                 using var klTokens = PolicyLoss.KlK3(logp.detach(), reference);
                 kl = (klTokens * batch.CompletionMask).sum().item<float>() / Math.Max(1f, batch.CompletionMask.sum().item<float>());
             }
@@ -169,6 +172,15 @@ public sealed class TorchPolicyLearner : IPolicyLearner
         _model.Dispose();
         if (_mixed is not null) _compute.Dispose();
         _reference?.Dispose();
+    }
+
+    /// <summary>The reference's log-probs [B, C] on the learner's device (computed on the reference's own device).</summary>
+    private Tensor ReferenceLogProbs(IReadOnlyList<Rollout> rows, TokenBatch batch)
+    {
+        var (here, there) = (_model.Device, _reference!.Device);
+        if (here.type == there.type && here.index == there.index) return CompletionLogProbs.Compute(_reference, batch, _temperature);
+        using var moved = TokenBatch.Build([.. rows.Select(r => new TokenRow(r.PromptIds, r.CompletionIds))], _padId, there, batch.CompletionLength);
+        return CompletionLogProbs.Compute(_reference, moved, _temperature).to(here);
     }
 
     private TokenBatch Build(IReadOnlyList<Rollout> rows) =>

@@ -19,9 +19,10 @@ public sealed class TorchPolicySampler : IPolicySampler
     private readonly SamplingOptions _greedy;
     private readonly int _batchSize;
 
-    public TorchPolicySampler(PolicyModels models, SamplerSettings settings)
+    /// <param name="device">Where this replica lives (default: dash.model.device).</param>
+    public TorchPolicySampler(PolicyModels models, SamplerSettings settings, ActorDevice? device = null)
     {
-        _model = models.Create();
+        _model = models.Create(on: device);
         _model.eval();
         _flat = new FlatParameters(_model.parameters());
         _sampler = new Sampler(_model);
