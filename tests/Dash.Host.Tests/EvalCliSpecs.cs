@@ -76,7 +76,7 @@ public sealed class EvalCliSpecs : IDisposable
     {
         var json = Summary(CliHarness.Run("eval", "--model", Model(), "--data", "arithmetic", "--max-new-tokens", "1", "--batch-size", "100", "--json"));
 
-        Assert.Equal(200, json.GetProperty("n").GetInt32()); // dash.run.eval-problems, what training evaluates on
+        Assert.Equal(600, json.GetProperty("n").GetInt32()); // dash.run.eval-problems, what training evaluates on
     }
 
     [Fact]

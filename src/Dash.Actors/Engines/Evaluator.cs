@@ -1,5 +1,6 @@
 // One evaluator for training and `dash eval`: the same problem list, shards of the sampling batch size, the run's scorer.
 using Dash.Actors.Algorithm;
+using Dash.Actors.Protocol;
 using Dash.Actors.Settings;
 using Dash.Tasks;
 using Dash.Tasks.Data;
@@ -30,6 +31,16 @@ public sealed class Evaluator(IPolicySampler sampler, VerifierScorer scorer, Fun
         return new EvalSet(source.Name, [.. heldOut.Take(settings.Run.EvalProblems)],
             $"{set.Source}; the first {settings.Run.EvalProblems} (dash.run.eval-problems)");
     }
+
+    /// <summary>Greedy pass@1 per level of (level, correct) pairs, ordered by level; pairs without a level are left out.</summary>
+    public static IReadOnlyList<LevelScore> ByLevel(IEnumerable<(string? Level, bool Correct)> rows) =>
+    [
+        .. rows.Where(r => r.Level is not null).GroupBy(r => r.Level!, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new LevelScore(g.Key, g.Count(), g.Count(r => r.Correct))),
+    ];
+
+    /// <summary>Sampled pass@k of evaluated rows: the fraction of problems with at least one correct sample.</summary>
+    public static double PassAtK(IReadOnlyList<EvalRow> rows) => rows.Count == 0 ? 0 : (double)rows.Count(r => r.SampledCorrect > 0) / rows.Count;
 
     /// <summary>Evaluates every problem greedily and, when <paramref name="k"/> &gt; 0, with k samples each.</summary>
     public IReadOnlyList<EvalRow> Run(IReadOnlyList<Problem> problems, int k, long seed)

@@ -23,6 +23,10 @@ public sealed class TaskTrainingData(IProblemSource source, ITextTokenizer token
 
     public PromptItem[] HeldOut(int count) => [.. source.HeldOut.Take(count).Select(Item)];
 
+    private readonly Lazy<Dictionary<string, string?>> _levels = new(() => source.HeldOut.ToDictionary(p => p.Id, p => p.Level, StringComparer.Ordinal));
+
+    public string? LevelOf(string problemId) => _levels.Value.GetValueOrDefault(problemId);
+
     public int[] EncodeCompletion(string text) => [.. tokenizer.Encode(text), tokenizer.EosIds[0]];
 
     /// <summary>The token ids of a problem's prompt.</summary>
@@ -74,6 +78,8 @@ public sealed class TaskTrainingData(IProblemSource source, ITextTokenizer token
         Seed = (ulong)seed,
         LevelMix = [.. task.Levels.Select(l => new LevelWeight(l, 1))],
         HeldOutCount = Math.Max(heldOut, 1),
+        TerseFraction = task.TerseFraction,
+        Reference = task.References == "human" ? ReferenceStyle.Human : ReferenceStyle.Warmup,
     };
 
     /// <summary>The prompt template a setting names; <c>chat</c> is the chat template of <paramref name="modelDir"/>.</summary>

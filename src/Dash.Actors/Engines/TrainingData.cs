@@ -13,4 +13,7 @@ public interface ITrainingData
 
     /// <summary>Tokenizes a reference solution as a completion (ending with end-of-sequence), for SFT.</summary>
     int[] EncodeCompletion(string text);
+
+    /// <summary>The difficulty level of a held-out problem ("Level 2"), or null when the source has none.</summary>
+    string? LevelOf(string problemId) => null;
 }

@@ -1,6 +1,7 @@
 // The coordinator's step logic: rounds of sampling, filtering, PPO updates, optimizer steps and evaluation.
 using Akka.Actor;
 using Dash.Actors.Algorithm;
+using Dash.Actors.Engines;
 using Dash.Actors.Protocol;
 using Dash.Actors.Settings;
 
@@ -231,7 +232,10 @@ public sealed partial class TrainingCoordinatorActor
     {
         var rows = _work!.Rows();
         var report = new EvalReport(_step, _version, rows.Length, _work.Correct,
-            rows.Length == 0 ? 0 : rows.Average(r => r.CompletionIds.Length), _evalClock.Elapsed.TotalSeconds);
+            rows.Length == 0 ? 0 : rows.Average(r => r.CompletionIds.Length), _evalClock.Elapsed.TotalSeconds)
+        {
+            Levels = Evaluator.ByLevel(rows.Select(r => (_data.LevelOf(r.ProblemId), r.Reward > 0.5f))),
+        };
         _work = null;
         _phases.Close();
         _totalPhases[Phases.Eval] = _totalPhases.GetValueOrDefault(Phases.Eval) + report.Seconds;

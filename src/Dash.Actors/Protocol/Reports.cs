@@ -26,6 +26,16 @@ public sealed record EvalReport(long Step, long PolicyVersion, int Problems, int
     : IDashMessage
 {
     public double Accuracy => Problems == 0 ? 0 : (double)Correct / Problems;
+
+    /// <summary>Greedy pass@1 per difficulty level, ordered by level (empty when the problems have no levels or the
+    /// record predates it).</summary>
+    public IReadOnlyList<LevelScore> Levels { get; init; } = [];
+}
+
+/// <summary>Greedy pass@1 on the problems of one level ("Level 2").</summary>
+public sealed record LevelScore(string Level, int Problems, int Correct)
+{
+    public double Accuracy => Problems == 0 ? 0 : (double)Correct / Problems;
 }
 
 /// <summary>Training is over.</summary>

@@ -12,7 +12,14 @@ public enum LearningMode { Rl, Sft }
 
 public sealed record RunSettings(int Seed, int Steps, string RunsDir, string Id, int EvalEvery, int EvalProblems);
 
-public sealed record TaskSettings(string Name, string DataDir, int[] Levels, string Template, int MaxPromptTokens);
+public sealed record TaskSettings(string Name, string DataDir, int[] Levels, string Template, int MaxPromptTokens)
+{
+    /// <summary>Built-in task: the fraction of warm-up references that state the result at once (dash.task.terse-fraction).</summary>
+    public double TerseFraction { get; init; }
+
+    /// <summary>Built-in task: whose reference solutions supervised training imitates, warmup or human (dash.task.references).</summary>
+    public string References { get; init; } = "warmup";
+}
 
 public sealed record ModelSettings(string Dir, string Device, int Threads, int WarmupSteps, double WarmupLearningRate, int WarmupBatch,
     string Dtype = "float32", bool MemoryCheck = true);
@@ -97,7 +104,11 @@ public sealed record DashSettings(
             r.Int("dash.run.eval-every", min: 0), r.Int("dash.run.eval-problems", min: 0));
         var task = new TaskSettings(
             r.String("dash.task.name"), r.String("dash.task.data-dir"), r.IntList("dash.task.levels", 1, 6), r.Choice("dash.task.template", "raw", "qwen-chat", "chat", "few-shot"),
-            r.Int("dash.task.max-prompt-tokens", min: 1));
+            r.Int("dash.task.max-prompt-tokens", min: 1))
+        {
+            TerseFraction = r.Double("dash.task.terse-fraction", min: 0, max: 1),
+            References = r.Choice("dash.task.references", "warmup", "human"),
+        };
         var model = new ModelSettings(r.String("dash.model.dir"), r.Device("dash.model.device"), r.Int("dash.model.threads", min: 1, max: 256),
             r.Int("dash.model.warmup-steps", min: 0), r.Double("dash.model.warmup-learning-rate", min: 0), r.Int("dash.model.warmup-batch", min: 1),
             r.Choice("dash.model.dtype", "float32", "bfloat16"), r.Bool("dash.model.memory-check"));

@@ -82,7 +82,8 @@ internal sealed class RunArtifacts
     {
         var jsonl = new StringBuilder();
         var csv = new StringBuilder(CsvHeader);
-        var eval = new StringBuilder(EvalHeader);
+        var levels = LevelColumns(_evals);
+        var eval = new StringBuilder(EvalHeader(levels));
         foreach (var s in _steps)
         {
             jsonl.Append(JsonLine("step", s with { Step = s.Step + 1 }));
@@ -91,7 +92,7 @@ internal sealed class RunArtifacts
         foreach (var e in _evals)
         {
             jsonl.Append(JsonLine("eval", e));
-            eval.Append(EvalRow(e));
+            eval.Append(EvalRow(e, levels));
         }
         Replace(_folder.MetricsJsonl, jsonl.ToString());
         Replace(_folder.MetricsCsv, csv.ToString());
@@ -124,10 +125,18 @@ internal sealed class RunArtifacts
         F(s.PhaseSeconds.GetValueOrDefault(Phases.Advantage)), F(s.PhaseSeconds.GetValueOrDefault(Phases.Learn)),
         F(s.PhaseSeconds.GetValueOrDefault(Phases.Checkpoint)), F(s.PhaseSeconds.GetValueOrDefault(Phases.WeightSync))) + "\n";
 
-    private const string EvalHeader = "step,policy_version,problems,correct,accuracy,mean_completion_length,seconds\n";
+    // eval.csv: the fixed columns, then accuracy_L<k> and problems_L<k> per level any evaluation has (empty where one lacks it).
+    private static string EvalHeader(IReadOnlyList<string> levels) => "step,policy_version,problems,correct,accuracy,mean_completion_length,seconds" +
+        string.Concat(levels.Select(l => $",accuracy_L{LevelNumber(l)},problems_L{LevelNumber(l)}")) + "\n";
 
-    private static string EvalRow(EvalReport e) =>
-        string.Join(',', e.Step, e.PolicyVersion, e.Problems, e.Correct, F(e.Accuracy), F(e.MeanCompletionLength), F(e.Seconds)) + "\n";
+    private static string EvalRow(EvalReport e, IReadOnlyList<string> levels) =>
+        string.Join(',', e.Step, e.PolicyVersion, e.Problems, e.Correct, F(e.Accuracy), F(e.MeanCompletionLength), F(e.Seconds)) +
+        string.Concat(levels.Select(l => e.Levels.FirstOrDefault(x => x.Level == l) is { } s ? $",{F(s.Accuracy)},{s.Problems}" : ",,")) + "\n";
+
+    private static List<string> LevelColumns(IEnumerable<EvalReport> evals) =>
+        [.. evals.SelectMany(e => e.Levels ?? []).Select(l => l.Level).Distinct(StringComparer.Ordinal).OrderBy(l => l, StringComparer.Ordinal)];
+
+    private static string LevelNumber(string level) => level.StartsWith("Level ", StringComparison.Ordinal) ? level[6..] : level.Replace(' ', '_');
 
     private static string F(double x) => x.ToString("G6", Inv);
 

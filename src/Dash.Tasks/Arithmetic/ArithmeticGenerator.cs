@@ -17,8 +17,17 @@ public static class ArithmeticGenerator
 
     private sealed record Op(char Symbol, Node Left, Node Right) : Node;
 
-    /// <summary>One generated problem.</summary>
-    public readonly record struct Generated(string Question, string Solution, string Answer);
+    /// <summary>
+    /// One generated problem with three reference solutions: <paramref name="Terse"/> states the result at once,
+    /// <paramref name="Worked"/> works it out step by step (digit by digit for two-digit sums and differences), and
+    /// <paramref name="Human"/> solves it another way a person would (tens first, then ones) — a style the warm-up never
+    /// shows, for the SFT baseline.
+    /// </summary>
+    public readonly record struct Generated(string Question, string Worked, string Answer, string Terse, string Human)
+    {
+        /// <summary>The step-by-step solution.</summary>
+        public string Solution => Worked;
+    }
 
     /// <summary>Generates a problem of <paramref name="level"/> (1..6) from <paramref name="rng"/>.</summary>
     public static Generated Generate(int level, ref SplitMix64 rng)
@@ -37,8 +46,32 @@ public static class ArithmeticGenerator
         var question = string.Format(System.Globalization.CultureInfo.InvariantCulture, template, Render(expression, leftmost: true));
         var steps = new List<string>();
         var answer = Solve(expression, steps);
-        var solution = string.Join(" ", steps) + $" \\boxed{{{answer}}}";
-        return new Generated(question, solution, answer.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var boxed = $"\\boxed{{{answer}}}";
+        var terse = string.Join(" ", steps) + " " + boxed;
+        var text = answer.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (level is 2 or 3 && expression is Op { Left: Lit a, Right: Lit b } two)
+            return new Generated(question, ColumnSteps(two.Symbol, a.Value, b.Value) + " " + boxed, text, terse, TensThenOnes(two.Symbol, a.Value, b.Value) + " " + boxed);
+        return new Generated(question, terse, text, terse, terse);
+    }
+
+    // Column arithmetic on two-digit numbers: "Ones: 7+5=12. Tens: 2+4+1=7." or "Ones: 12-5=7. Tens: 7-1-4=2.".
+    private static string ColumnSteps(char symbol, long a, long b)
+    {
+        var (a1, a0, b1, b0) = (a / 10, a % 10, b / 10, b % 10);
+        if (symbol == '+')
+        {
+            var ones = a0 + b0;
+            return ones >= 10 ? $"Ones: {a0}+{b0}={ones}. Tens: {a1}+{b1}+1={a1 + b1 + 1}." : $"Ones: {a0}+{b0}={ones}. Tens: {a1}+{b1}={a1 + b1}.";
+        }
+        return a0 >= b0 ? $"Ones: {a0}-{b0}={a0 - b0}. Tens: {a1}-{b1}={a1 - b1}." : $"Ones: {a0 + 10}-{b0}={a0 + 10 - b0}. Tens: {a1}-1-{b1}={a1 - 1 - b1}.";
+    }
+
+    // A person's way: the tens of the second number first, then its ones: "23+40=63, 63+5=68.".
+    private static string TensThenOnes(char symbol, long a, long b)
+    {
+        var tens = symbol == '+' ? a + b / 10 * 10 : a - b / 10 * 10;
+        var result = symbol == '+' ? tens + b % 10 : tens - b % 10;
+        return $"{a}{symbol}{b / 10 * 10}={tens}, {tens}{symbol}{b % 10}={result}.";
     }
 
     private static Op Subtraction(ref SplitMix64 rng)
@@ -139,7 +172,7 @@ public static class ArithmeticGenerator
         sb.Append($"{numerator}/{l}");
         if (rd != l) sb.Append('=').Append(answer);
         sb.Append($". \\boxed{{{answer}}}");
-        return new Generated(question, sb.ToString(), answer);
+        return new Generated(question, sb.ToString(), answer, sb.ToString(), sb.ToString());
     }
 
     private static (long, long) Reduce(long n, long d)

@@ -4,6 +4,16 @@ namespace Dash.Tasks.Arithmetic;
 /// <summary>One level of the mix and its relative weight.</summary>
 public sealed record LevelWeight(int Level, double Weight);
 
+/// <summary>Which reference solutions the problems carry (what supervised training imitates).</summary>
+public enum ReferenceStyle
+{
+    /// <summary>The warm-up's: a mix of terse answers (<see cref="ArithmeticOptions.TerseFraction"/>) and worked solutions.</summary>
+    Warmup,
+
+    /// <summary>Always worked out, in a person's style the warm-up never shows (the SFT baseline's "human traces").</summary>
+    Human,
+}
+
 /// <summary>Configuration of <see cref="ArithmeticTask"/>.</summary>
 public sealed record ArithmeticOptions
 {
@@ -20,8 +30,21 @@ public sealed record ArithmeticOptions
     public IReadOnlyList<LevelWeight> LevelMix { get; init; } =
         Enumerable.Range(MinLevel, MaxLevel).Select(l => new LevelWeight(l, 1)).ToArray();
 
-    /// <summary>How many held-out problems to generate (fewer when the chosen levels have fewer distinct ones).</summary>
+    /// <summary>
+    /// How many held-out problems to generate, split between the levels by their weights (fewer when a level has fewer
+    /// distinct ones), in an order that keeps any prefix of the list stratified.
+    /// </summary>
     public int HeldOutCount { get; init; } = 500;
+
+    /// <summary>The reference solutions supervised training sees.</summary>
+    public ReferenceStyle Reference { get; init; } = ReferenceStyle.Warmup;
+
+    /// <summary>
+    /// Warm-up style only: the fraction of problems whose reference states the result at once instead of working it out
+    /// (drawn per problem). Above one half, greedy decoding after the warm-up mostly answers tersely, while sampling often
+    /// works the problem out: RL has something to find.
+    /// </summary>
+    public double TerseFraction { get; init; }
 
     /// <summary>Checks the settings and names the bad one.</summary>
     public void Validate()
@@ -33,6 +56,7 @@ public sealed record ArithmeticOptions
             if (!(weight >= 0) || double.IsInfinity(weight)) throw new ArgumentException($"LevelMix: weight {weight} of level {level} must be finite and non-negative");
         }
         if (LevelMix.Sum(l => l.Weight) <= 0) throw new ArgumentException("LevelMix: the weights sum to zero");
+        if (!(TerseFraction is >= 0 and <= 1)) throw new ArgumentException($"TerseFraction: {TerseFraction} must be within 0..1");
         if (HeldOutCount < 0) throw new ArgumentException($"HeldOutCount: {HeldOutCount} must not be negative");
     }
 }

@@ -45,28 +45,48 @@ public sealed class ArithmeticTask : IProblemSource
         for (var attempt = 0; attempt < 10_000; attempt++)
         {
             var (level, g) = Draw(ref rng);
-            if (!IsHeldOutQuestion(g.Question)) return ToProblem($"arithmetic/train/{index}", level, g);
+            if (!IsHeldOutQuestion(g.Question)) return ToProblem($"arithmetic/train/{index}", level, g, rng.NextDouble());
         }
         throw new InvalidOperationException("the level mix produces only held-out questions");
     }
 
+    // Stratified by level: the levels take turns by smooth weighted round-robin (equal weights alternate), each drawing
+    // its next distinct held-out question from its own stream, so any prefix of the set is stratified and a larger set
+    // starts with the smaller one. A level that runs out of questions (no new one in 50,000 draws) leaves the turns.
     private IReadOnlyList<Problem> BuildHeldOut()
     {
+        var levels = _options.LevelMix.Where(l => l.Weight > 0).ToArray();
+        var streams = levels.Select(l => SplitMix64.ForIndex(_options.Seed, HeldOutStream, l.Level)).ToArray();
+        var seen = new HashSet<string>(StringComparer.Ordinal); // one set: levels 2 and 3 can ask the same sum
+        var open = levels.Select(_ => true).ToArray();
+        var credit = new double[levels.Length];
         var problems = new List<Problem>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var rng = SplitMix64.ForIndex(_options.Seed, HeldOutStream, 0);
-        // Asked for more problems than the levels have, it stops once 50,000 draws in a row brought nothing new.
-        var limit = 200L * (_options.HeldOutCount + 10L);
-        for (long attempt = 0, lastNew = 0; problems.Count < _options.HeldOutCount && attempt < limit && attempt - lastNew < 50_000; attempt++)
+        while (problems.Count < _options.HeldOutCount && open.Any(o => o))
         {
-            var (level, g) = Draw(ref rng);
-            if (IsHeldOutQuestion(g.Question) && seen.Add(g.Question))
+            var pick = -1;
+            for (var i = 0; i < levels.Length; i++)
             {
-                problems.Add(ToProblem($"arithmetic/heldout/{problems.Count}", level, g));
-                lastNew = attempt;
+                if (!open[i]) continue;
+                credit[i] += levels[i].Weight;
+                if (pick < 0 || credit[i] > credit[pick]) pick = i;
             }
+            credit[pick] -= levels.Where((_, i) => open[i]).Sum(l => l.Weight);
+            if (NextHeldOut(levels[pick].Level, ref streams[pick], seen) is { } g)
+                problems.Add(ToProblem($"arithmetic/heldout/{problems.Count}", levels[pick].Level, g, 0));
+            else
+                open[pick] = false;
         }
         return problems;
+    }
+
+    private static ArithmeticGenerator.Generated? NextHeldOut(int level, ref SplitMix64 rng, HashSet<string> seen)
+    {
+        for (var attempt = 0; attempt < 50_000; attempt++)
+        {
+            var g = ArithmeticGenerator.Generate(level, ref rng);
+            if (IsHeldOutQuestion(g.Question) && seen.Add(g.Question)) return g;
+        }
+        return null;
     }
 
     private (int Level, ArithmeticGenerator.Generated Problem) Draw(ref SplitMix64 rng)
@@ -78,6 +98,10 @@ public sealed class ArithmeticTask : IProblemSource
         return (level, ArithmeticGenerator.Generate(level, ref rng));
     }
 
-    private static Problem ToProblem(string id, int level, ArithmeticGenerator.Generated g) =>
-        new(id, g.Question, g.Answer, g.Solution, $"Level {level}", "arithmetic");
+    // The reference solution: the human style, or the warm-up's (terse when the problem's draw u < TerseFraction).
+    private Problem ToProblem(string id, int level, ArithmeticGenerator.Generated g, double u)
+    {
+        var solution = _options.Reference == ReferenceStyle.Human ? g.Human : u < _options.TerseFraction ? g.Terse : g.Worked;
+        return new(id, g.Question, g.Answer, solution, $"Level {level}", "arithmetic");
+    }
 }

@@ -84,4 +84,60 @@ public class ArithmeticTaskSpecs(ITestOutputHelper output)
         Assert.True(all.Count > 1000, $"only {all.Count} held-out problems");
         Assert.Equal(some, all.Take(200));
     }
+
+    [Fact]
+    public void Should_stratify_the_held_out_set_by_level_in_every_prefix()
+    {
+        var task = new ArithmeticTask(new ArithmeticOptions { LevelMix = [new LevelWeight(2, 1), new LevelWeight(3, 1)], HeldOutCount = 600 });
+
+        Assert.Equal(600, task.HeldOut.Count);
+        foreach (var n in new[] { 2, 101, 600 })
+        {
+            var counts = task.HeldOut.Take(n).GroupBy(p => p.Level).ToDictionary(g => g.Key!, g => g.Count());
+            Assert.InRange(counts["Level 2"] - counts["Level 3"], 0, 1);
+        }
+    }
+
+    [Fact]
+    public void Should_fill_the_share_of_a_small_level_of_the_held_out_set_from_the_other_levels()
+    {
+        var task = new ArithmeticTask(new ArithmeticOptions { LevelMix = [new LevelWeight(1, 1), new LevelWeight(2, 1)], HeldOutCount = 500 });
+
+        var ones = task.HeldOut.Count(p => p.Level == "Level 1");
+
+        output.WriteLine($"level 1: {ones} of {task.HeldOut.Count}");
+        Assert.Equal(500, task.HeldOut.Count);
+        Assert.InRange(ones, 10, 40);
+    }
+
+    [Fact]
+    public void Should_give_terse_warm_up_references_in_the_terse_fraction_and_worked_ones_otherwise()
+    {
+        var task = new ArithmeticTask(new ArithmeticOptions { LevelMix = [new LevelWeight(2, 1), new LevelWeight(3, 1)], TerseFraction = 0.7 });
+
+        var solutions = Enumerable.Range(0, 4000).Select(i => task.Train(i).Solution!).ToList();
+        var worked = solutions.Count(s => s.StartsWith("Ones: ", StringComparison.Ordinal));
+
+        Assert.InRange(worked, 1100, 1300);
+        Assert.All(solutions.Where(s => !s.StartsWith("Ones: ", StringComparison.Ordinal)), s => Assert.Matches(@"^\d+[-+]\d+=\d+\. \\boxed\{\d+\}$", s));
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => task.Train(i).Question),
+            Enumerable.Range(0, 200).Select(i => new ArithmeticTask(new ArithmeticOptions { LevelMix = [new LevelWeight(2, 1), new LevelWeight(3, 1)] }).Train(i).Question));
+    }
+
+    [Fact]
+    public void Should_write_human_references_in_another_style_that_verifies()
+    {
+        var levels = new[] { new LevelWeight(2, 1), new LevelWeight(3, 1) };
+        var warm = new ArithmeticTask(new ArithmeticOptions { LevelMix = levels });
+        var human = new ArithmeticTask(new ArithmeticOptions { LevelMix = levels, Reference = ReferenceStyle.Human });
+        var options = VerifierOptions.Default with { TimeBudget = TimeSpan.FromSeconds(2), Extraction = ExtractionOptions.BoxedOnly };
+
+        var pairs = Enumerable.Range(0, 2000).Select(i => (Warm: warm.Train(i), Human: human.Train(i))).ToList();
+
+        output.WriteLine($"{pairs[0].Warm.Question}: {pairs[0].Warm.Solution} | {pairs[0].Human.Solution}");
+        Assert.All(pairs, p => Assert.Equal(p.Warm.Question, p.Human.Question));
+        Assert.All(pairs, p => Assert.NotEqual(p.Warm.Solution, p.Human.Solution));
+        Assert.All(pairs, p => Assert.True(AnswerVerifier.Verify(p.Human.Solution!, p.Human.GoldAnswer, options).Correct, p.Human.Solution));
+        Assert.All(pairs, p => Assert.True(p.Human.Solution!.Length <= 48, p.Human.Solution));
+    }
 }
