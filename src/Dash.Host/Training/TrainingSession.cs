@@ -54,6 +54,9 @@ internal static class TrainingSession
     {
         var settings = config.Settings;
         if (!cluster) RunLock.RefuseIfHeld(Folder(settings, id)); // Before the warm-up: another process runs this run.
+        // Before the warm-up too: the disk that will hold the run has room for it.
+        if (new[] { Folder(settings, id).Path, settings.Run.RunsDir }.FirstOrDefault(Directory.Exists) is { } existing)
+            DiskFault.RequireRoom(Path.GetFullPath(existing));
         CheckUnchanged(config.Text, settings, id, allowConfigChange);
         if (WarmupNeeded(settings))
         {
