@@ -26,7 +26,7 @@ public sealed record RunHistory(IReadOnlyList<IRunEvent> Events, string? Snapsho
     /// </summary>
     public static RunHistory Read(JournalConfig journal, string runId)
     {
-        var where = journal is SqliteJournal s ? s.Path : "the PostgreSQL journal";
+        var where = journal is SqliteJournal s ? s.Path : PostgresWhere((PostgresJournal)journal);
         var fix = journal is SqliteJournal
             ? $"Restore {where} from a backup, or move the run folder aside (or use a new --run-id) to start the run again."
             : "Repair the rows of this run in the database, or use a new --run-id to start the run again.";
@@ -46,8 +46,15 @@ public sealed record RunHistory(IReadOnlyList<IRunEvent> Events, string? Snapsho
         }
         catch (Exception e) when (e is SqliteException or Npgsql.NpgsqlException or InvalidCastException)
         {
-            throw new JournalDamagedException($"the run journal {where} cannot be read ({e.Message.TrimEnd('.')}). {fix}", e);
+            throw new JournalDamagedException($"the run journal {where} of run {runId} cannot be read ({e.Message.TrimEnd('.')}). {fix}", e);
         }
+    }
+
+    /// <summary>Names a PostgreSQL journal in messages: its database and server, never its password.</summary>
+    private static string PostgresWhere(PostgresJournal journal)
+    {
+        var c = new Npgsql.NpgsqlConnectionStringBuilder(journal.ConnectionString);
+        return $"in PostgreSQL (database {c.Database} on {c.Host}:{c.Port})";
     }
 
     private static DbConnection Open(JournalConfig journal)

@@ -60,6 +60,13 @@ public sealed class RunLock : IDisposable
                 string.Create(CultureInfo.InvariantCulture, $"pid {Environment.ProcessId} on {Environment.MachineName}, started {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC\n"));
             return new RunLock(file, advisory);
         }
+        catch (IOException e) when (DiskFault.Describe(e) is { } what && e is not DiskFullException)
+        {
+            advisory?.Dispose();
+            file.Dispose();
+            var where = Path.GetFullPath(folder.Path);
+            throw new DiskFullException($"the run folder {where} cannot be written ({HolderFile}): {what}. {DiskFault.Advice(what, where)}.", e);
+        }
         catch
         {
             advisory?.Dispose();

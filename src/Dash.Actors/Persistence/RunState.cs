@@ -28,6 +28,9 @@ public sealed record RunState(
         }
     }
 
+    /// <summary>The evaluation that makes <see cref="Best"/> the best checkpoint, if any.</summary>
+    public EvalRecorded? BestEval => Best is { } best ? Evals.LastOrDefault(e => e.Step == best.Step + 1) : null;
+
     /// <summary>Folds one event into the state.</summary>
     public RunState Apply(IRunEvent e) => e switch
     {

@@ -16,6 +16,9 @@ namespace Dash.Actors.Pipeline;
 public sealed record RunContext(string RunId, string ConfigText, CheckpointStore? Checkpoints, bool AllowConfigChange = false, int KeepLast = 2,
     bool IgnoreSnapshots = false)
 {
+    /// <summary>The SQLite journal file, named in messages about it (null: a PostgreSQL or in-memory journal).</summary>
+    public string? JournalPath { get; init; }
+
     public string ConfigHash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ConfigText)));
 
     /// <summary>

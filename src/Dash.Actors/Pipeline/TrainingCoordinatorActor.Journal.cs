@@ -147,15 +147,42 @@ public sealed partial class TrainingCoordinatorActor
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        // The journal could not be written (unreachable, disk full): this actor stops; its supervisor retries with back-off.
-        _listener.Tell(new TrainingWarning($"writing {@event.GetType().Name} #{sequenceNr} to the run journal failed: {cause.Message}"));
+        // The journal could not be written: this actor stops. A full or read-only disk ends the run (a restart would
+        // fail the same way); anything else (an unreachable server) is retried by the supervisor with back-off.
+        _listener.Tell(DiskFailure(cause, "writing to") is { } disk ? new TrainingFailed(disk)
+            : new TrainingWarning($"writing {@event.GetType().Name} #{sequenceNr} to the run journal failed: {cause.Message}"));
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
-        _listener.Tell(new TrainingWarning($"reading the run journal failed: {reason.Message}"));
+        // A recovery that times out may be a journal plugin that could not write its tables to a full disk.
+        var disk = DiskFailure(reason, "reading");
+        if (disk is null && reason is RecoveryTimedOutException && _run.JournalPath is { } path)
+        {
+            try
+            {
+                DiskFault.RequireRoom(Path.GetDirectoryName(path)!);
+            }
+            catch (DiskFullException e)
+            {
+                disk = DiskFailure(e, "reading");
+            }
+        }
+        _listener.Tell(disk is not null ? new TrainingFailed(disk) : new TrainingWarning($"reading the run journal failed: {reason.Message}"));
         base.OnRecoveryFailure(reason, message);
+    }
+
+    /// <summary>The one-line stop for a journal failure caused by its disk (full, read-only), or null for other causes.</summary>
+    private string? DiskFailure(Exception cause, string doing)
+    {
+        if (DiskFault.Describe(cause) is not { } what) return null;
+        var advice = _run.JournalPath is { } path
+            ? DiskFault.Advice(what, Path.GetDirectoryName(path)!)
+            : "Free space on the PostgreSQL server (or make it writable)";
+        var resume = doing == "reading" ? "the run resumes after its last committed step"
+            : _state.NextStep > 0 ? $"the run resumes after step {_state.NextStep}" : "the run starts from the beginning";
+        return $"{doing} the run journal {_run.JournalPath ?? "(PostgreSQL)"} failed: {what}. {advice}, then run the same command: {resume}.";
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)

@@ -34,7 +34,8 @@ internal static class RunsCommand
                     c.Out.WriteLine($"{run.Id,-28} {"damaged",-9} {"-",6} {"-",-16} {"-",9} {"-",-20}  (`dash runs show {run.Id}` says why)");
                     continue;
                 }
-                var best = state.Evals.Count == 0 ? "-" : $"{state.Evals.Max(e => (double)e.Correct / Math.Max(1, e.Problems)):P1}";
+                // The accuracy of the checkpoint `runs show` names as best (the step-0 evaluation is no checkpoint of this run).
+                var best = state.BestEval is { } b ? $"{(double)b.Correct / Math.Max(1, b.Problems):P1}" : "-";
                 c.Out.WriteLine($"{run.Id,-28} {StateOf(run, state),-9} {state.Steps.Count,6} " +
                                 $"{state.Last?.Checkpoint ?? "-",-16} {best,9} {state.Started?.At.ToString("yyyy-MM-dd HH:mm:ss") ?? "-",-20}");
             }
@@ -51,7 +52,16 @@ internal static class RunsCommand
             var run = new RunFolder(Path.Combine(p.GetValue(runsDir)!, p.GetValue(id)!));
             if (!run.Exists)
                 throw new UserException($"no run '{run.Id}' in {Path.GetFullPath(p.GetValue(runsDir)!)} (no {run.Journal}). `dash runs list` shows the runs.");
-            Show(console(p).Out, run, run.History().State);
+            RunState state;
+            try
+            {
+                state = run.History().State;
+            }
+            catch (JournalDamagedException e)
+            {
+                throw new UserException($"run {run.Id} is damaged: {e.Message}", e);
+            }
+            Show(console(p).Out, run, state);
             return 0;
         });
 
@@ -86,7 +96,7 @@ internal static class RunsCommand
         if (state.Started is { } s)
             o.WriteLine($"  config sha256 {s.ConfigHash[..12]}, seed {s.Seed}, code {s.CodeVersion}, started {s.At:yyyy-MM-dd HH:mm:ss} UTC");
         var best = state.Best;
-        var bestEval = best is null ? null : state.Evals.LastOrDefault(e => e.Step == best.Step + 1);
+        var bestEval = state.BestEval;
         o.WriteLine(best is null || bestEval is null
             ? "  best checkpoint: - (no evaluation after a step yet)"
             : $"  best checkpoint: {best.Checkpoint} (held-out {(double)bestEval.Correct / Math.Max(1, bestEval.Problems):P1} after step {bestEval.Step})");

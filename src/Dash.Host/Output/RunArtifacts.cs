@@ -71,11 +71,25 @@ internal sealed class RunArtifacts
         foreach (var (phase, seconds) in s.PhaseSeconds) _tensorBoard.add_scalar($"time/{phase}", (float)seconds, step);
     }
 
-    /// <summary>Writes plots and summary.md.</summary>
-    public void Finish(TrainingFinished finished, string algorithm)
+    /// <summary>Writes plots and summary.md (<paramref name="supervised"/>: SFT; <paramref name="filtering"/>: gradient filtering on).</summary>
+    public void Finish(TrainingFinished finished, string algorithm, bool supervised = false, bool filtering = true)
     {
         Plots.Write(_folder.Plots, _steps, _evals);
-        File.WriteAllText(_folder.Summary, Summary(finished, algorithm));
+        File.WriteAllText(_folder.Summary, Summary(finished, algorithm, WhatItDid(_steps, supervised, filtering)));
+    }
+
+    /// <summary>One sentence on what the preset did with the samples: SFT's loss, or gradient filtering's share kept.</summary>
+    internal static string WhatItDid(IReadOnlyList<StepReport> steps, bool supervised, bool filtering)
+    {
+        if (steps.Count == 0) return "";
+        var all = steps.Sum(s => s.Kept + s.Dropped);
+        if (supervised)
+            return string.Create(Inv, $"Supervised fine-tuning on worked solutions: {steps.Sum(s => s.Samples)} samples in {steps.Count} steps, " +
+                                      $"loss {steps[0].Loss:0.000} at the first step and {steps[^1].Loss:0.000} at the last (no rewards, no gradient filtering).");
+        var kept = steps.Sum(s => s.Kept);
+        return filtering
+            ? string.Create(Inv, $"Gradient filtering kept {kept} of {all} samples ({(double)kept / Math.Max(1, all):P1}).")
+            : string.Create(Inv, $"No gradient filtering (dash.advantage.filter-tau < 0): the policy learned from all {all} samples.");
     }
 
     private void Rewrite()
@@ -140,7 +154,7 @@ internal sealed class RunArtifacts
 
     private static string F(double x) => x.ToString("G6", Inv);
 
-    private string Summary(TrainingFinished f, string algorithm)
+    private string Summary(TrainingFinished f, string algorithm, string whatItDid)
     {
         var sb = new StringBuilder();
         sb.AppendLine(Inv, $"# Run {_folder.Id}");
@@ -160,9 +174,7 @@ internal sealed class RunArtifacts
             sb.AppendLine(Inv, $"| {phase} | {total:0.00} |");
         }
         sb.AppendLine();
-        var kept = _steps.Sum(s => s.Kept);
-        var all = _steps.Sum(s => s.Kept + s.Dropped);
-        if (all > 0) sb.AppendLine(Inv, $"Gradient filtering kept {kept} of {all} samples ({(double)kept / all:P1}).");
+        if (whatItDid.Length > 0) sb.AppendLine(whatItDid);
         sb.AppendLine();
         sb.AppendLine("Files: `metrics.jsonl`, `metrics.csv`, `eval.csv`, `plots/*.png`, `checkpoints/`, `journal.db`, `config.conf`.");
         return sb.ToString();

@@ -6,7 +6,8 @@ using Spectre.Console;
 
 namespace Dash.Host.Output;
 
-internal sealed class TrainingDisplay(Console2 console, int totalSteps, long startStep)
+/// <param name="supervised">SFT (the warm-up): its steps show their loss; reward, accuracy and kept samples mean nothing there.</param>
+internal sealed class TrainingDisplay(Console2 console, int totalSteps, long startStep, bool supervised = false)
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     private readonly DateTime _started = DateTime.UtcNow;
@@ -35,14 +36,17 @@ internal sealed class TrainingDisplay(Console2 console, int totalSteps, long sta
         switch (message)
         {
             case StepReport s:
-                var line = string.Create(Inv,
-                    $"step {s.Step + 1}/{totalSteps}  reward {s.RewardMean:0.000}  train-acc {s.TrainAccuracy:P0}  kept {s.Kept}/{s.Kept + s.Dropped}  " +
-                    $"tok/s {(s.Seconds > 0 ? s.SampledTokens / s.Seconds : 0):0}  {Phases(s)}  eta {Eta(s.Step + 1)}");
-                Write(line);
+                var what = supervised
+                    ? string.Create(Inv, $"loss {s.Loss:0.000}  samples {s.Samples}")
+                    : string.Create(Inv, $"reward {s.RewardMean:0.000}  train-acc {s.TrainAccuracy:P0}  kept {s.Kept}/{s.Kept + s.Dropped}");
+                Write(string.Create(Inv,
+                    $"step {s.Step + 1}/{totalSteps}  {what}  tok/s {(s.Seconds > 0 ? s.SampledTokens / s.Seconds : 0):0}  {Phases(s)}  eta {Eta(s.Step + 1)}"));
                 if (_bar is not null)
                 {
                     _bar.Value = s.Step + 1;
-                    _bar.Description = string.Create(Inv, $"step {s.Step + 1}/{totalSteps} reward {s.RewardMean:0.00}");
+                    _bar.Description = supervised
+                        ? string.Create(Inv, $"step {s.Step + 1}/{totalSteps} loss {s.Loss:0.000}")
+                        : string.Create(Inv, $"step {s.Step + 1}/{totalSteps} reward {s.RewardMean:0.00}");
                 }
                 break;
             case EvalReport e:

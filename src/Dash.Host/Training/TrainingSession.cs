@@ -29,7 +29,7 @@ internal static class TrainingSession
         if (!ok) return 2;
         var (rl, rlFolder) = RunOne(config.Text, settings, id, console, allowConfigChange, initFrom, cluster);
         if (rl is null) return 2;
-        new TrainingDisplay(console, settings.Run.Steps, 0).Summary(rl, rlFolder.Path, warmup, settings.Learning.Mode == LearningMode.Sft ? "SFT" : "RL");
+        new TrainingDisplay(console, settings.Run.Steps, 0, settings.Learning.Mode == LearningMode.Sft).Summary(rl, rlFolder.Path, warmup, settings.Learning.Mode == LearningMode.Sft ? "SFT" : "RL");
         return 0;
     }
 
@@ -55,6 +55,9 @@ internal static class TrainingSession
     {
         var settings = config.Settings;
         if (!cluster) RunLock.RefuseIfHeld(Folder(settings, id)); // Before the warm-up: another process runs this run.
+        // Before the warm-up too: the disk that will hold the run has room for it.
+        if (new[] { Folder(settings, id).Path, settings.Run.RunsDir }.FirstOrDefault(Directory.Exists) is { } existing)
+            DiskFault.RequireRoom(Path.GetFullPath(existing));
         CheckUnchanged(config.Text, settings, id, allowConfigChange);
         if (WarmupNeeded(settings))
         {
@@ -168,16 +171,19 @@ internal static class TrainingSession
     {
         var folder = Folder(settings, id);
         var journal = folder.JournalStore;
+        var where = Path.GetFullPath(folder.Path);
         try
         {
             Directory.CreateDirectory(folder.Path);
+            DiskFault.RequireRoom(where); // A full disk is one line now, not a journal failure later.
             File.WriteAllText(Path.Combine(folder.Path, ".write-test"), "");
             File.Delete(Path.Combine(folder.Path, ".write-test"));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not DiskFullException)
         {
-            throw new UserException($"the run folder {Path.GetFullPath(folder.Path)} is not writable ({e.Message}). " +
-                                    "Choose another with --runs-dir.", e);
+            if (DiskFault.Describe(e) is { } what)
+                throw new DiskFullException($"the run folder {where} cannot be written: {what}. {DiskFault.Advice(what, where)}.", e);
+            throw new UserException($"the run folder {where} is not writable ({e.Message}). Choose another with --runs-dir.", e);
         }
         // One writer per run, for as long as this process runs it. On a cluster the node whose coordinator singleton
         // starts takes it (a standby waits there for the old coordinator's lock).
@@ -196,10 +202,12 @@ internal static class TrainingSession
         var recovered = history.State;
         if (history.SnapshotProblem is { } damaged)
             console.Err.WriteLine($"dash: warning: run {id}: {damaged}; recovering from every event instead.");
-        if (recovered.Finished && recovered.NextStep >= settings.Run.Steps && recovered.Started is { } started && started.ConfigHash == new RunContext(id, configText, null).ConfigHashAsRecorded(started.ConfigText)
-            && LastCheckpointIntact(folder, recovered))
+        // Finished with at least the steps asked for: nothing to train (a changed key that may change on resume, such as
+        // run.eval-every, does not reopen it; any other change was refused above or allowed with --allow-config-change).
+        if (recovered.Finished && recovered.NextStep >= settings.Run.Steps && recovered.Started is not null && LastCheckpointIntact(folder, recovered))
         {
-            console.Out.WriteLine($"Run {id} already finished ({recovered.Steps.Count} steps).");
+            console.Out.WriteLine($"Run {id} already finished ({recovered.NextStep} steps): nothing to train. To train it further, run the same " +
+                                  $"command with a larger --steps (e.g. --steps {recovered.NextStep * 2}).");
             var evals = recovered.Evals.Select(e => JsonSerializer.Deserialize<EvalReport>(e.ReportJson)!).ToArray();
             return (new TrainingFinished(recovered.NextStep, recovered.Last?.PolicyVersion ?? 0, evals.FirstOrDefault(), evals.LastOrDefault(), 0, []), folder);
         }
@@ -212,9 +220,12 @@ internal static class TrainingSession
 
         // A standby coordinator node starts its artifacts when the run reaches it (the journal has grown meanwhile).
         var artifacts = cluster is null ? new RunArtifacts(folder, recovered) : null;
-        var display = new TrainingDisplay(console, settings.Run.Steps, recovered.NextStep);
+        var display = new TrainingDisplay(console, settings.Run.Steps, recovered.NextStep, settings.Learning.Mode == LearningMode.Sft);
         var inbox = new BlockingCollection<object>();
-        var run = new RunContext(id, configText, new CheckpointStore(folder.Checkpoints), allowConfigChange, IgnoreSnapshots: history.SnapshotProblem is not null);
+        var run = new RunContext(id, configText, new CheckpointStore(folder.Checkpoints), allowConfigChange, IgnoreSnapshots: history.SnapshotProblem is not null)
+        {
+            JournalPath = journal is SqliteJournal sqlite ? Path.GetFullPath(sqlite.Path) : null,
+        };
         // Akka's own log (stack traces) goes to the run folder's dash.log, not the terminal (also to stderr with --verbose).
         var logging = ActorSystemConfig.LogTo(Path.Combine(folder.Path, "dash.log"), console.Verbose);
         var node = cluster?.Start(logging.WithFallback(engines.ActorConfig).WithFallback(journal.ToHocon()), engines.Factory, settings.Sampling.Samplers);
@@ -277,7 +288,7 @@ internal static class TrainingSession
             switch (end)
             {
                 case TrainingFinished f:
-                    (artifacts ?? new RunArtifacts(folder, Fold(folder))).Finish(f, settings.Algorithm);
+                    (artifacts ?? new RunArtifacts(folder, Fold(folder))).Finish(f, settings.Algorithm, settings.Learning.Mode == LearningMode.Sft, settings.Advantage.FilterTau >= 0);
                     return (f, folder);
                 case TrainingFailed failed:
                     throw new UserException(failed.Reason);

@@ -1,11 +1,15 @@
-// Journal faults injected with Akka.Persistence.TestKit: failed writes retry with back-off, rejections stop cleanly.
+// Journal faults injected with Akka.Persistence.TestKit: failed writes retry with back-off, rejections stop cleanly,
+// a full or read-only disk stops at once.
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Persistence;
 using Akka.Persistence.TestKit;
 using Dash.Actors.Persistence;
 using Dash.Actors.Pipeline;
 using Dash.Actors.Protocol;
 using Dash.Actors.Tests.Fakes;
+using Microsoft.Data.Sqlite;
 
 namespace Dash.Actors.Tests.Persistence;
 
@@ -110,5 +114,47 @@ public sealed class JournalFaultSpecs : IDisposable
         await _journal.OnRecovery.Pass();
         var resumed = RunHarness.Until(_h.Start(_system, "recover", RunHarness.Settings("run.steps=4"), new FakeEngineFactory()), RunHarness.IsEnd);
         Assert.Equal([2L, 3], resumed.OfType<StepReport>().Select(s => s.Step));
+    }
+
+    /// <summary>Fails the journal operations whose payload matches <paramref name="when"/> with <paramref name="error"/>.</summary>
+    private sealed class FailWith(Func<object, bool> when, Func<Exception> error) : IJournalInterceptor
+    {
+        public Task InterceptAsync(IPersistentRepresentation message) => when(message.Payload) ? Task.FromException(error()) : Task.CompletedTask;
+    }
+
+    // Failed before: the coordinator was restarted (3 times here, 5 in dash train, each replaying a journal on the same
+    // full disk), and the run ended "stopped 4 times without progress" instead of naming the disk.
+    [Fact]
+    public async Task Should_stop_at_once_without_restarts_when_the_journal_disk_is_full()
+    {
+        await _journal.OnWrite.SetInterceptorAsync(new FailWith(p => p is StepCommitted { Step: 1 },
+            () => new SqliteException("SQLite Error 13: 'database or disk is full'.", 13)));
+        var run = new RunContext("full", RunHarness.Settings().Text, _h.Checkpoints("full")) { JournalPath = "/data/runs/full/journal.db" };
+        var clock = Stopwatch.StartNew();
+
+        var seen = RunHarness.Until(RunHarness.Start(_system, run, RunHarness.Settings().Settings, new FakeEngineFactory()), RunHarness.IsEnd);
+
+        var failed = Assert.IsType<TrainingFailed>(seen[^1]);
+        Assert.Equal(
+            "writing to the run journal /data/runs/full/journal.db failed: no space is left. Free space on the disk holding /data/runs/full " +
+            "(dash needs 8 MiB there), or choose another folder with --runs-dir, then run the same command: the run resumes after step 1.", failed.Reason);
+        Assert.DoesNotContain(seen.OfType<TrainingWarning>(), w => w.Message.Contains("restarting", StringComparison.Ordinal));
+        Assert.Equal([0L], seen.OfType<StepReport>().Select(s => s.Step));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Should_stop_at_once_without_restarts_when_the_journal_file_system_is_read_only_at_recovery()
+    {
+        RunHarness.Until(_h.Start(_system, "ro", RunHarness.Settings("run.steps=2"), new FakeEngineFactory()), RunHarness.IsEnd);
+        await _journal.OnRecovery.SetInterceptorAsync(new FailWith(_ => true, () => new IOException("Read-only file system : '/data/runs/ro/journal.db-wal'", 30)));
+        var run = new RunContext("ro", RunHarness.Settings("run.steps=4").Text, _h.Checkpoints("ro")) { JournalPath = "/data/runs/ro/journal.db" };
+
+        var seen = RunHarness.Until(RunHarness.Start(_system, run, RunHarness.Settings("run.steps=4").Settings, new FakeEngineFactory()), RunHarness.IsEnd);
+
+        var failed = Assert.IsType<TrainingFailed>(seen[^1]);
+        Assert.StartsWith("reading the run journal /data/runs/ro/journal.db failed: the file system is read-only. Make /data/runs/ro writable",
+            failed.Reason, StringComparison.Ordinal);
+        Assert.Empty(seen.OfType<TrainingWarning>());
     }
 }
