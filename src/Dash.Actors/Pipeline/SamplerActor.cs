@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Event;
+using Dash.Actors.Algorithm;
 using Dash.Actors.Engines;
 using Dash.Actors.Protocol;
 
@@ -82,23 +83,6 @@ public sealed class SamplerActor : ReceiveActor
         _engine = null;
     }
 
-    /// <summary>Samples one shard with an engine: the pure work of this actor (the plain-loop baseline calls it too).</summary>
-    public static RolloutBatch Sample(IPolicySampler engine, SampleShard shard, long version)
-    {
-        var prompts = shard.Prompts.Select(p => p.PromptIds).ToArray();
-        var completions = engine.Sample(prompts, shard.GroupSize, shard.Greedy, shard.Seed);
-        if (completions.Count != prompts.Length * shard.GroupSize)
-            throw new InvalidOperationException($"a sampler returned {completions.Count} completions for {prompts.Length}x{shard.GroupSize}.");
-        var rows = new Rollout[completions.Count];
-        for (var i = 0; i < rows.Length; i++)
-        {
-            var p = shard.Prompts[i / shard.GroupSize];
-            var c = completions[i];
-            rows[i] = new Rollout(p.GroupId, p.ProblemId, p.GoldAnswer, p.PromptIds, c.Tokens, c.LogProbs, c.Finish, c.Text, 0, 0, []);
-        }
-        return new RolloutBatch(shard.Step, shard.ShardId, version, rows);
-    }
-
     private void OnWeights(WeightUpdate update)
     {
         // Any complete update is applied: after a coordinator failover the learner may publish a version this sampler
@@ -144,7 +128,7 @@ public sealed class SamplerActor : ReceiveActor
             return;
         }
         var clock = Stopwatch.StartNew();
-        var batch = Sample(_engine!, shard, _version);
+        var batch = StepWork.Sample(_engine!, shard, _version);
         Coordinator.Tell(new ShardSampled(batch, _id, clock.Elapsed.TotalSeconds));
         Coordinator.Tell(new SamplerReady(_id, _version));
     }

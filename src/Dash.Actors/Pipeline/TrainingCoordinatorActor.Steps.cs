@@ -10,9 +10,10 @@ namespace Dash.Actors.Pipeline;
 public sealed partial class TrainingCoordinatorActor
 {
     /// <summary>Everything accumulated during one optimizer step.</summary>
-    private sealed class StepState(PromptItem[][] rounds)
+    private sealed class StepState(StepPlan plan, PromptItem[] prompts)
     {
-        public PromptItem[][] Rounds { get; } = rounds;
+        public StepPlan Plan { get; } = plan;
+        public PromptItem[] Prompts { get; } = prompts;
         public int Round { get; set; }
         public List<Rollout> Sampled { get; } = [];
         public int Correct { get; set; }
@@ -26,24 +27,12 @@ public sealed partial class TrainingCoordinatorActor
         public double LearningRate { get; set; }
         public int Reissued { get; set; }
         public int Duplicates { get; set; }
-        public Queue<(RolloutBatch Batch, int[][] Micro, int Normalizer, long Tokens, bool StepAfter)> Updates { get; } = new();
+        public Queue<LearnUpdate> Updates { get; } = new();
         public DateTime Started { get; } = DateTime.UtcNow;
+
+        /// <summary>The token normaliser given the rows sampled so far (see <see cref="StepPlan.TokenNormalizer"/>).</summary>
+        public long Tokens => Plan.TokenNormalizer(Sampled.Sum(r => (long)r.CompletionIds.Length), Sampled.Count);
     }
-
-    private int SamplesPerStep => _settings.Sampling.PromptsPerStep * _settings.Sampling.GroupSize;
-
-    /// <summary>
-    /// Completion tokens the step's loss averages over (token-mean): exact once the whole batch is sampled (DASH); the
-    /// GRPO baseline, which learns before the rest is sampled, extrapolates from the rows sampled so far (as TRL does
-    /// per micro-batch).
-    /// </summary>
-    private static long StepTokens(StepState s, int samplesPerStep)
-    {
-        var tokens = s.Sampled.Sum(r => (long)r.CompletionIds.Length);
-        return s.Sampled.Count == 0 ? 1 : Math.Max(1, tokens * samplesPerStep / s.Sampled.Count);
-    }
-
-    private long StepTokens(StepState s) => StepTokens(s, SamplesPerStep);
 
     private void StartStep()
     {
@@ -53,24 +42,21 @@ public sealed partial class TrainingCoordinatorActor
             return;
         }
         _phases.Reset();
-        var prompts = _data.TrainPrompts(_step, _settings.Sampling.PromptsPerStep);
-        if (_settings.Learning.Mode == LearningMode.Sft)
+        var plan = StepPlan.For(_settings, _step);
+        _current = new StepState(plan, _data.TrainPrompts(_step, plan.PromptsPerStep));
+        if (!plan.Samples)
         {
-            StartSftStep(prompts);
+            StartSftStep();
             return;
         }
-        // DASH samples the whole batch in one round; the GRPO baseline samples one training micro-batch per round.
-        var perRound = _settings.Sampling.Preemptive
-            ? prompts.Length
-            : Math.Max(1, _settings.Learning.MicroBatchSize / _settings.Sampling.GroupSize);
-        _current = new StepState(prompts.Chunk(perRound).ToArray());
         StartRound();
     }
 
     private void StartRound()
     {
-        var round = _current!.Round;
-        _work = new WorkSet(MakeShards(_current.Rounds[round], _settings.Sampling.GroupSize, greedy: false, _step, round), isEval: false);
+        var s = _current!;
+        var round = s.Plan.Rounds[s.Round];
+        _work = new WorkSet([.. round.Shards.Select(sh => sh.ToMessage(s.Prompts, _step, _version, s.Plan.GroupSize, greedy: false))], isEval: false);
         _phases.Enter(Phases.Sample);
         Dispatch();
     }
@@ -93,53 +79,34 @@ public sealed partial class TrainingCoordinatorActor
         s.Kept += m.Kept.Rows.Length;
         s.Dropped += m.Dropped;
         s.ZeroVarianceGroups += m.ZeroVarianceGroups;
-        var epochs = _settings.Learning.PpoEpochs;
-        var minis = _settings.Learning.MiniBatches;
-        if (epochs == 1 && minis == 1)
+        _phases.Enter(Phases.Learn);
+        if (s.Plan.ReusesBatch)
         {
-            var last = s.Round == s.Rounds.Length - 1;
-            s.Updates.Enqueue((m.Kept, m.MicroBatches, SamplesPerStep, StepTokens(s), last));
-            _phases.Enter(Phases.Learn);
-            NextUpdate();
+            // PPO: several optimizer steps per sampled batch need the pre-update log-probs for the ratio.
+            _accumulator.Tell(new PrepareOldLogProbs(m.Kept));
             return;
         }
-        // PPO: several optimizer steps per sampled batch need the pre-update log-probs for the ratio.
-        _phases.Enter(Phases.Learn);
-        _accumulator.Tell(new PrepareOldLogProbs(m.Kept));
+        Enqueue(s.Plan.Updates(s.Round, m, s.Tokens));
     }
 
-    private void OnOldLogProbs(OldLogProbsReady m)
+    private void OnOldLogProbs(OldLogProbsReady m) => Enqueue(_current!.Plan.PpoUpdates(m.Batch, _current.Tokens));
+
+    private void Enqueue(LearnUpdate[] updates)
     {
-        var s = _current!;
-        var minis = _settings.Learning.MiniBatches;
-        var rows = m.Batch.Rows;
-        var slices = Enumerable.Range(0, minis)
-            .Select(i => rows[(i * rows.Length / minis)..((i + 1) * rows.Length / minis)])
-            .Where(slice => slice.Length > 0)
-            .ToArray();
-        for (var epoch = 0; epoch < _settings.Learning.PpoEpochs; epoch++)
-        {
-            foreach (var slice in slices)
-            {
-                var lengths = slice.Select(r => r.PromptIds.Length + r.CompletionIds.Length).ToArray();
-                var micro = Advantages.PackMicroBatches(lengths, _settings.Learning.MicroBatchSize, _settings.Learning.MicroBatchTokens);
-                s.Updates.Enqueue((m.Batch with { Rows = slice }, micro, Math.Max(1, SamplesPerStep / minis), Math.Max(1, StepTokens(s) / minis), true));
-            }
-        }
-        if (s.Updates.Count == 0) s.Updates.Enqueue((m.Batch with { Rows = [] }, [], SamplesPerStep, StepTokens(s), true));
+        foreach (var update in updates) _current!.Updates.Enqueue(update);
         NextUpdate();
     }
 
     private void NextUpdate()
     {
-        var (batch, micro, normalizer, tokens, _) = _current!.Updates.Peek();
-        _accumulator.Tell(new Accumulate(batch, micro, normalizer, tokens));
+        var u = _current!.Updates.Peek();
+        _accumulator.Tell(new Accumulate(u.Batch, u.MicroBatches, u.NormalizerRows, u.NormalizerTokens));
     }
 
     private void OnAccumulated(Accumulated m)
     {
         var s = _current!;
-        var (_, _, _, _, stepAfter) = s.Updates.Dequeue();
+        var stepAfter = s.Updates.Dequeue().StepAfter;
         s.LearnedTokens += m.Tokens;
         s.Loss += m.Loss;
         s.Kl += m.Kl;
@@ -193,13 +160,13 @@ public sealed partial class TrainingCoordinatorActor
         });
     }
 
-    private void StartSftStep(PromptItem[] prompts)
+    /// <summary>SFT: the step's batch is its prompts' reference solutions; nothing is sampled.</summary>
+    private void StartSftStep()
     {
-        var rows = prompts.Select(p => new Rollout(p.GroupId, p.ProblemId, p.GoldAnswer, p.PromptIds, _data.EncodeCompletion(p.Solution),
-            [], FinishReason.Eos, p.Solution, 1, 1, [])).ToArray();
-        _current = new StepState([prompts]);
-        _current.Sampled.AddRange(rows);
-        _current.Correct = rows.Length;
+        var s = _current!;
+        var rows = StepWork.ReferenceRows(s.Prompts, _data.EncodeCompletion);
+        s.Sampled.AddRange(rows);
+        s.Correct = rows.Length;
         _phases.Enter(Phases.Advantage);
         _filter.Tell(new FilterBatch(new RolloutBatch(_step, -1, _version, rows)));
     }
@@ -224,7 +191,8 @@ public sealed partial class TrainingCoordinatorActor
         _evalClock.Restart();
         _phases.Enter(Phases.Eval);
         // The same list, shards and scorer as Evaluator (dash eval), so a checkpoint's number is reproducible.
-        _work = new WorkSet(MakeShards(_data.HeldOut(problems), 1, greedy: true, EvalStepId, 0), isEval: true);
+        var heldOut = _data.HeldOut(problems);
+        _work = new WorkSet([.. StepPlan.EvalShards(_settings, _step, heldOut.Length).Select(sh => sh.ToMessage(heldOut, EvalStepId, _version, 1, greedy: true))], isEval: true);
         Dispatch();
     }
 

@@ -267,7 +267,7 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor, I
 
     private long CurrentWorkStep => _work is { IsEval: true } ? EvalStepId : _step;
 
-    private long EvalStepId => -1 - _step;
+    private long EvalStepId => StepPlan.EvalStepId(_step);
 
     private void OnBatchScored(BatchScored m)
     {
@@ -276,17 +276,5 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor, I
         if (!_work.AllScored) return;
         if (_work.IsEval) FinishEval();
         else RoundScored();
-    }
-
-    private List<SampleShard> MakeShards(PromptItem[] prompts, int groupSize, bool greedy, long stepId, int round)
-    {
-        var perShard = Evaluator.PromptsPerShard(_settings.Sampling.BatchSize, groupSize);
-        var shards = new List<SampleShard>();
-        for (int i = 0, id = 0; i < prompts.Length; i += perShard, id++)
-        {
-            var seed = Seeds.Derive(_settings.Run.Seed, stepId, round, id);
-            shards.Add(new SampleShard(stepId, id, _version, prompts[i..Math.Min(prompts.Length, i + perShard)], groupSize, seed, greedy));
-        }
-        return shards;
     }
 }

@@ -1,5 +1,6 @@
 // A simulated reward-verifier pool: scores the rewards simulated samplers encoded, taking virtual time per row.
 using Akka.Actor;
+using Dash.Actors.Algorithm;
 using Dash.Actors.Engines;
 using Dash.Actors.Pipeline;
 using Dash.Actors.Protocol;
@@ -8,7 +9,7 @@ namespace Dash.Actors.Simulation;
 
 /// <summary>
 /// Replaces the verifier pool: <paramref name="workers"/> virtual workers, each batch going to the one free first
-/// (lowest index on ties), scored by the real <see cref="RewardVerifierActor.Score"/> with a scorer that compares the
+/// (lowest index on ties), scored by the real <see cref="StepWork.Score"/> with a scorer that compares the
 /// simulated completion ("1" or "0") with the gold answer.
 /// </summary>
 public sealed class SimVerifierActor : ReceiveActor
@@ -31,7 +32,7 @@ public sealed class SimVerifierActor : ReceiveActor
             var seconds = m.Batch.Rows.Length * sim.Cost.VerifierRowSeconds;
             freeAt[worker] = start + seconds;
             sim.Metrics.VerifierBusy.Add((start, start + seconds));
-            var scored = RewardVerifierActor.Score(scorer, m.Batch);
+            var scored = StepWork.Score(scorer, m.Batch);
             sim.Clock.Schedule(freeAt[worker] - now, Sender, scored with { Seconds = seconds }, Self);
         });
     }

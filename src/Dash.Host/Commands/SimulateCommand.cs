@@ -2,6 +2,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using Dash.Actors.Algorithm;
 using Dash.Actors.Settings;
 using Dash.Actors.Simulation;
 
@@ -51,7 +52,7 @@ internal static class SimulateCommand
             c.Out.WriteLine($"cost model (hocon/simulate.conf with overrides): {string.Join(", ", model.Describe().Select(kv => $"{kv.Key}={kv.Value}"))}");
             foreach (var (name, settings) in configs)
             {
-                var shards = MaxShardsInFlight(settings);
+                var shards = StepPlan.For(settings, 0).MaxShardsPerRound;
                 if (counts.Any(n => n > shards))
                     c.Out.WriteLine($"note: {name} has at most {shards} shard(s) in flight per round with these settings; samplers beyond that stay idle " +
                                     "(raise sampling.prompts-per-step or lower sampling.batch-size).");
@@ -74,14 +75,6 @@ internal static class SimulateCommand
             int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= Simulator.MaxSamplers
                 ? n
                 : throw new UserException($"--samplers: \"{part}\" is not a sampler count between 1 and {Simulator.MaxSamplers}."))];
-    }
-
-    /// <summary>The most shards one sampling round hands out (more samplers than this cannot all be busy).</summary>
-    private static int MaxShardsInFlight(DashSettings s)
-    {
-        var promptsPerShard = Math.Max(1, s.Sampling.BatchSize / s.Sampling.GroupSize);
-        var promptsPerRound = s.Sampling.Preemptive ? s.Sampling.PromptsPerStep : Math.Max(1, s.Learning.MicroBatchSize / s.Sampling.GroupSize);
-        return (Math.Min(promptsPerRound, s.Sampling.PromptsPerStep) + promptsPerShard - 1) / promptsPerShard;
     }
 
     private static string Table(List<SimulationResult> results, DashSettings s, int steps)

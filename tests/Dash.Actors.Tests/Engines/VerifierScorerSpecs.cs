@@ -1,4 +1,5 @@
 // The training reward a run's settings build: the task's answer format only, looser rules opted in one key at a time.
+using Dash.Actors.Algorithm;
 using Dash.Actors.Engines;
 using Dash.Actors.Pipeline;
 using Dash.Actors.Protocol;
@@ -74,7 +75,7 @@ public sealed class VerifierScorerSpecs
         var scorer = Scorer();
         var rollout = new Rollout(0, "p", "42", [1], [1], [0f], FinishReason.Eos, completion, 0f, 0f, []);
 
-        var training = RewardVerifierActor.Score(scorer, new RolloutBatch(0, 0, 0, [rollout]));
+        var training = StepWork.Score(scorer, new RolloutBatch(0, 0, 0, [rollout]));
         var evaluation = new Evaluator(new Scripted(completion), scorer, _ => [1], batchSize: 8).Run([new Problem("p", "6*7?", "42")], k: 2, seed: 1)[0];
 
         Assert.Equal(correct ? 1 : 0, training.Correct);
