@@ -5,7 +5,7 @@ using Akka.Persistence.TestKit;
 using Dash.Actors.Persistence;
 using Dash.Actors.Pipeline;
 using Dash.Actors.Protocol;
-using Dash.Actors.Tests.Fakes;
+using Dash.TestKit;
 
 namespace Dash.Actors.Tests.Persistence;
 
