@@ -85,7 +85,7 @@ public sealed partial class DashHarness : IDisposable
     /// Runs <paramref name="runId"/> to its end in a fresh actor system on this harness's SQLite journal (or, with
     /// planned <see cref="JournalFaults"/>, on the test journal); returns what it reported and journaled.
     /// </summary>
-    public RunOutcome Run(string runId, EffectiveConfig config, FakeEngineFactory factory, int maxRestarts = 3, int seconds = 60)
+    public RunOutcome Run(string runId, EffectiveConfig config, FakeEngineFactory factory, int maxRestarts = 3, int seconds = 120)
     {
         var faulty = _journalFaults?.Has(runId) == true;
         using var system = ActorSystem.Create("dash", faulty ? Config(JournalFaults.Hocon) : SqliteConfig());

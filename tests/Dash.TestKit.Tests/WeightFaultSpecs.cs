@@ -1,8 +1,10 @@
-// Weight faults through the real broadcast: a delayed update holds the step back, a dropped chunk between nodes is sent again.
+// Weight faults through the real broadcast between two nodes: a dropped chunk is sent again once the transfer stalls.
 using Dash.Actors.Protocol;
 
 namespace Dash.TestKit.Tests;
 
+/// <summary>Slow: two nodes form a cluster, and the learner resends only after 10 s without an acknowledgement.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class WeightFaultSpecs : IDisposable
 {
     private readonly DashHarness _harness = new();
