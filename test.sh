@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every Dash test and prints one closing line "N passed, N failed, N skipped" from the TRX results.
+# Runs every Dash test (tests/ and the samples/ specs) and prints one closing line "N passed, N failed, N skipped" from the TRX results.
 # Usage: ./test.sh [extra dotnet test arguments, e.g. --filter "FullyQualifiedName~Sampler"]
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -10,7 +10,7 @@ results=TestResults
 rm -rf "$results"
 dotnet build Dash.sln --configuration "$config" --nologo -v quiet || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 status=0
-for project in tests/*/*.Tests.csproj; do
+for project in tests/*/*.Tests.csproj samples/*/*.Tests.csproj; do
   name=$(basename "$project" .csproj)
   dotnet test "$project" --configuration "$config" --no-build --nologo --results-directory "$results/$name" \
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" "$@" || status=1

@@ -2,8 +2,7 @@
 using Akka.Actor;
 using Dash.Actors.Pipeline;
 using Dash.Actors.Protocol;
-using Dash.Actors.Tests.Fakes;
-using Dash.Actors.Tests.Persistence;
+using Dash.TestKit;
 using Xunit.Abstractions;
 
 namespace Dash.Actors.Tests.Cluster;
@@ -16,7 +15,7 @@ public sealed class ClusterSpecs(ITestOutputHelper output)
     /// <summary>The final learner state of the same run in one process (the cluster must reproduce it exactly).</summary>
     private static string SingleProcessResult()
     {
-        using var single = new RunHarness();
+        using var single = new DashHarness();
         var journal = new Dash.Actors.Persistence.SqliteJournal(single.JournalPath);
         journal.Verify();
         single.RunToEnd(() => ActorSystem.Create("single", journal.ToHocon().WithFallback(Dash.Actors.Persistence.RunEventSerializer.Hocon)
@@ -27,19 +26,19 @@ public sealed class ClusterSpecs(ITestOutputHelper output)
     [Fact]
     public void Should_train_with_samplers_on_other_nodes_exactly_like_one_process()
     {
-        using var cluster = new ClusterHarness();
-        var coordinator = cluster.Start(ClusterHarness.NodeSettings("coordinator,learner", null, Small));
-        var a = cluster.Start(ClusterHarness.NodeSettings("sampler", coordinator, Small));
-        var b = cluster.Start(ClusterHarness.NodeSettings("sampler", coordinator, Small));
-        ClusterHarness.AwaitUp(coordinator, a, b);
+        using var cluster = new DashHarness();
+        var coordinator = cluster.StartNode(DashHarness.NodeSettings("coordinator,learner", null, Small));
+        var a = cluster.StartNode(DashHarness.NodeSettings("sampler", coordinator, Small));
+        var b = cluster.StartNode(DashHarness.NodeSettings("sampler", coordinator, Small));
+        DashHarness.AwaitUp(coordinator, a, b);
         var learnerFactory = new FakeEngineFactory { ExtraWeights = 5000 };
         var factoryA = new FakeEngineFactory { ExtraWeights = 5000 };
         var factoryB = new FakeEngineFactory { ExtraWeights = 5000 };
         a.StartSamplers(factoryA, 1);
         b.StartSamplers(factoryB, 1);
-        var inbox = cluster.StartCoordinator(coordinator, "same", RunHarness.Settings(), learnerFactory);
+        var inbox = cluster.StartCoordinator(coordinator, "same", DashHarness.Settings(), learnerFactory);
 
-        var seen = RunHarness.Until(inbox, RunHarness.IsEnd, 120);
+        var seen = DashHarness.Until(inbox, DashHarness.IsEnd, 120);
 
         Assert.IsType<TrainingFinished>(seen[^1]);
         var steps = seen.OfType<StepReport>().ToArray();
@@ -53,23 +52,23 @@ public sealed class ClusterSpecs(ITestOutputHelper output)
         var loaded = factoryA.LoadedHashes.Concat(factoryB.LoadedHashes).ToArray();
         Assert.True(loaded.Length >= 2 * 7, $"{loaded.Length} weight loads");
         Assert.All(loaded, l => Assert.Equal(learnerFactory.LearnerHashes[l.Version], l.Sha256));
-        Assert.Equal(SingleProcessResult(), cluster.Run.FinalLearnerState("same"));
+        Assert.Equal(SingleProcessResult(), cluster.FinalLearnerState("same"));
         Assert.True(a.RunEnded.IsCompleted || SpinWait.SpinUntil(() => a.RunEnded.IsCompleted, TimeSpan.FromSeconds(10)), "sampler nodes hear that the run ended");
     }
 
     [Fact]
     public void Should_reissue_the_shard_of_an_unreachable_sampler_node_and_lose_nothing()
     {
-        using var cluster = new ClusterHarness();
-        var coordinator = cluster.Start(ClusterHarness.NodeSettings("coordinator,learner", null));
-        var nodes = Enumerable.Range(0, 3).Select(_ => cluster.Start(ClusterHarness.NodeSettings("sampler", coordinator))).ToArray();
-        ClusterHarness.AwaitUp([coordinator, .. nodes]);
+        using var cluster = new DashHarness();
+        var coordinator = cluster.StartNode(DashHarness.NodeSettings("coordinator,learner", null));
+        var nodes = Enumerable.Range(0, 3).Select(_ => cluster.StartNode(DashHarness.NodeSettings("sampler", coordinator))).ToArray();
+        DashHarness.AwaitUp([coordinator, .. nodes]);
         var doomed = new FakeEngineFactory();
         nodes[0].StartSamplers(doomed, 1);
         nodes[1].StartSamplers(new FakeEngineFactory(), 1);
         nodes[2].StartSamplers(new FakeEngineFactory(), 1);
-        var inbox = cluster.StartCoordinator(coordinator, "same", RunHarness.Settings(), new FakeEngineFactory());
-        RunHarness.Until(inbox, m => m is StepReport, 60);
+        var inbox = cluster.StartCoordinator(coordinator, "same", DashHarness.Settings(), new FakeEngineFactory());
+        DashHarness.Until(inbox, m => m is StepReport, 60);
 
         // The doomed node's sampler takes its next shard and hangs on it; then the whole node dies.
         doomed.Gate = new SemaphoreSlim(0);
@@ -80,9 +79,9 @@ public sealed class ClusterSpecs(ITestOutputHelper output)
         var killed = DateTime.UtcNow;
         cluster.Isolate(nodes[0]);
 
-        var gone = RunHarness.Until(inbox, m => m is TrainingWarning w && w.Message.Contains("is gone", StringComparison.Ordinal), 60);
+        var gone = DashHarness.Until(inbox, m => m is TrainingWarning w && w.Message.Contains("is gone", StringComparison.Ordinal), 60);
         output.WriteLine($"{((TrainingWarning)gone[^1]).Message} ({(DateTime.UtcNow - killed).TotalSeconds:0.0} s after the node was cut off)");
-        var seen = gone.Concat(RunHarness.Until(inbox, RunHarness.IsEnd, 120)).ToList();
+        var seen = gone.Concat(DashHarness.Until(inbox, DashHarness.IsEnd, 120)).ToList();
         doomed.Gate.Release(100);
         Assert.IsType<TrainingFinished>(seen[^1]);
         Assert.Contains("1 shard(s) re-issued", ((TrainingWarning)gone[^1]).Message, StringComparison.Ordinal);
@@ -90,33 +89,33 @@ public sealed class ClusterSpecs(ITestOutputHelper output)
         Assert.Contains(steps, s => s.ReissuedShards >= 1);
         Assert.All(steps, s => Assert.Equal(32, s.Samples));
         Assert.All(steps, s => Assert.Equal(0, s.DuplicateShards));
-        Assert.Equal(SingleProcessResult(), cluster.Run.FinalLearnerState("same"));
+        Assert.Equal(SingleProcessResult(), cluster.FinalLearnerState("same"));
     }
 
     [Fact]
     public void Should_move_the_coordinator_to_another_node_when_its_node_crashes_and_resume_from_the_journal()
     {
-        using var cluster = new ClusterHarness();
-        var first = cluster.Start(ClusterHarness.NodeSettings("coordinator,learner", null));
-        var second = cluster.Start(ClusterHarness.NodeSettings("coordinator,learner", first));
-        var sampler = cluster.Start(ClusterHarness.NodeSettings("sampler", first));
-        ClusterHarness.AwaitUp(first, second, sampler);
+        using var cluster = new DashHarness();
+        var first = cluster.StartNode(DashHarness.NodeSettings("coordinator,learner", null));
+        var second = cluster.StartNode(DashHarness.NodeSettings("coordinator,learner", first));
+        var sampler = cluster.StartNode(DashHarness.NodeSettings("sampler", first));
+        DashHarness.AwaitUp(first, second, sampler);
         sampler.StartSamplers(new FakeEngineFactory(), 2);
-        var config = RunHarness.Settings();
+        var config = DashHarness.Settings();
         var firstInbox = cluster.StartCoordinator(first, "same", config, new FakeEngineFactory());
         var secondInbox = cluster.StartCoordinator(second, "same", config, new FakeEngineFactory());
-        RunHarness.Until(firstInbox, m => m is StepReport { Step: 1 }, 60);
+        DashHarness.Until(firstInbox, m => m is StepReport { Step: 1 }, 60);
 
         var killed = DateTime.UtcNow;
-        ClusterHarness.Crash(first);
+        DashHarness.Crash(first);
 
-        var seen = RunHarness.Until(secondInbox, RunHarness.IsEnd, 120);
+        var seen = DashHarness.Until(secondInbox, DashHarness.IsEnd, 120);
         output.WriteLine($"the singleton finished the run on the second node {(DateTime.UtcNow - killed).TotalSeconds:0.0} s after the crash");
         Assert.IsType<TrainingFinished>(seen[^1]);
         var resumed = seen.OfType<StepReport>().ToArray();
         Assert.NotEmpty(resumed);
         Assert.True(resumed[0].Step >= 2, $"the second coordinator started at step {resumed[0].Step}: committed steps must not run again");
         Assert.Equal(5, resumed[^1].Step);
-        Assert.Equal(SingleProcessResult(), cluster.Run.FinalLearnerState("same"));
+        Assert.Equal(SingleProcessResult(), cluster.FinalLearnerState("same"));
     }
 }

@@ -2,6 +2,7 @@
 using System.Diagnostics;
 using Akka.Cluster;
 using Dash.Testing;
+using Dash.TestKit;
 
 namespace Dash.Actors.Tests.Cluster;
 
@@ -35,7 +36,7 @@ public sealed class TlsSpecs : IDisposable
         Assert.True(p.ExitCode == 0, $"make-test-ca.sh failed: {err}");
     }
 
-    private ClusterNodeSettings Settings(string certificate, DashNode? seed) => ClusterHarness.NodeSettings(
+    private ClusterNodeSettings Settings(string certificate, DashNode? seed) => DashHarness.NodeSettings(
         seed is null ? "coordinator,learner" : "sampler", seed,
         "cluster.tls.enabled=on", $"cluster.tls.certificate=\"{Path.Combine(_dir, certificate + ".pfx")}\"",
         $"cluster.tls.ca=\"{Path.Combine(_dir, "ca.crt")}\"", $"cluster.tls.password-env={PasswordVariable}");
@@ -43,14 +44,14 @@ public sealed class TlsSpecs : IDisposable
     [Fact]
     public void Should_form_a_cluster_with_certificates_from_the_cluster_CA_and_refuse_a_self_signed_node()
     {
-        using var cluster = new ClusterHarness();
-        var first = cluster.Start(Settings("coordinator", null), throttled: false);
+        using var cluster = new DashHarness();
+        var first = cluster.StartNode(Settings("coordinator", null), throttled: false);
         Assert.StartsWith("akka.ssl.tcp://", first.Address.ToString(), StringComparison.Ordinal);
-        var second = cluster.Start(Settings("sampler", first), throttled: false);
-        ClusterHarness.AwaitUp(first, second);
+        var second = cluster.StartNode(Settings("sampler", first), throttled: false);
+        DashHarness.AwaitUp(first, second);
         Assert.Equal(2, Akka.Cluster.Cluster.Get(first.System).State.Members.Count(m => m.Status == MemberStatus.Up));
 
-        var rogue = cluster.Start(Settings("rogue", first), throttled: false);
+        var rogue = cluster.StartNode(Settings("rogue", first), throttled: false);
 
         Assert.False(rogue.WaitUntilUp(TimeSpan.FromSeconds(10)), "a node with a self-signed certificate joined the cluster");
         Assert.Equal(2, Akka.Cluster.Cluster.Get(first.System).State.Members.Count);

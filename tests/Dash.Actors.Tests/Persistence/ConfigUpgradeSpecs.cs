@@ -5,7 +5,7 @@ using Dash.Actors.Persistence;
 using Dash.Actors.Pipeline;
 using Dash.Actors.Protocol;
 using Dash.Actors.Settings;
-using Dash.Actors.Tests.Fakes;
+using Dash.TestKit;
 
 namespace Dash.Actors.Tests.Persistence;
 

@@ -8,7 +8,7 @@ using Akka.Persistence.TestKit;
 using Dash.Actors.Persistence;
 using Dash.Actors.Pipeline;
 using Dash.Actors.Protocol;
-using Dash.Actors.Tests.Fakes;
+using Dash.TestKit;
 using Microsoft.Data.Sqlite;
 
 namespace Dash.Actors.Tests.Persistence;

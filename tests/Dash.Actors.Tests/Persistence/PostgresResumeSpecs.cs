@@ -2,7 +2,7 @@
 using Akka.Actor;
 using Dash.Actors.Persistence;
 using Dash.Actors.Protocol;
-using Dash.Actors.Tests.Fakes;
+using Dash.TestKit;
 
 namespace Dash.Actors.Tests.Persistence;
 

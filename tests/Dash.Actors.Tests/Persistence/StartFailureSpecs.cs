@@ -2,7 +2,7 @@
 // the cause, instead of the coordinator waiting for an actor that never comes.
 using Akka.Actor;
 using Dash.Actors.Protocol;
-using Dash.Actors.Tests.Fakes;
+using Dash.TestKit;
 
 namespace Dash.Actors.Tests.Persistence;
 

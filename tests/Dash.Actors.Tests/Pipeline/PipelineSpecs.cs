@@ -3,7 +3,7 @@ using Akka.Actor;
 using Dash.Actors.Algorithm;
 using Dash.Actors.Pipeline;
 using Dash.Actors.Protocol;
-using Dash.Actors.Tests.Fakes;
+using Dash.TestKit;
 
 namespace Dash.Actors.Tests.Pipeline;
 

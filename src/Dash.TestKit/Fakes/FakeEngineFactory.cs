@@ -1,29 +1,55 @@
 // A deterministic fake policy, learner and verifier: the real actor pipeline runs against them in test-kit simulations.
 using System.Collections.Concurrent;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using Dash.Actors.Algorithm;
 using Dash.Actors.Engines;
 using Dash.Actors.Protocol;
 
-namespace Dash.Actors.Tests.Fakes;
+namespace Dash.TestKit;
 
 /// <summary>
-/// The fake policy has one "skill" weight w: a completion is right with probability sigmoid(w). Weight slot 1 carries
-/// the policy version so every completion records (as its first token) which weights sampled it.
+/// The fake policy has one "skill" weight w: a completion is right with probability sigmoid(w) (greedy: right when
+/// w &gt; 0). Weight slot 1 carries the policy version, so every completion records (as its first token) which weights
+/// sampled it. What a right or wrong completion says comes from <see cref="Task"/>, and its reward from
+/// <see cref="Scorer"/> (your own reward), so a user's task and reward run through the real pipeline unchanged.
+/// Everything is a pure function of the shard's seed and the weights: the same run gives the same numbers.
 /// </summary>
 public sealed class FakeEngineFactory : IEngineFactory
 {
     public const int VersionTokenBase = 1000;
 
-    /// <summary>Every row the learner accumulated: (step-free problem id, completion index token, policy version).</summary>
+    /// <summary>The prompts and what the fake policy answers to them (default: the built-in task, gold answer 42).</summary>
+    public FakeData Task { get; init; } = FakeData.BuiltIn;
+
+    /// <summary>Makes the reward scorer of every verifier worker (default: right when the completion holds \boxed{gold}).</summary>
+    public Func<IRewardScorer>? Scorer { get; init; }
+
+    /// <summary>Every row the learner accumulated: (problem id, completion index, policy version that sampled it, learner version).</summary>
     public ConcurrentQueue<(string ProblemId, int Sample, long SampledBy, long LearnerVersion)> Learned { get; } = new();
 
     public int OnPolicyViolations => Learned.Count(l => l.SampledBy != l.LearnerVersion && !PpoExpected);
 
+    /// <summary>Rows the learner saw more than once within one policy version (a lost or duplicated shard shows here).</summary>
+    public int LearnedTwice => Learned.GroupBy(l => (l.ProblemId, l.Sample, l.LearnerVersion)).Count(g => g.Count() > 1);
+
     /// <summary>PPO presets reuse a batch over several steps: violations are expected there.</summary>
     public bool PpoExpected { get; set; }
 
-    /// <summary>(step, first prompt index of a shard) pairs on which a sampler throws once, mid-batch.</summary>
+    /// <summary>(step, first prompt index of a shard) pairs on which a sampler throws once, mid-batch (it is restarted
+    /// and hands its shard back).</summary>
     public ConcurrentDictionary<(long Step, int FirstPrompt), bool> CrashOnce { get; } = new();
+
+    /// <summary>
+    /// (step, first prompt index of a shard; -1: the first shard of the step to reach a sampler) pairs on which the
+    /// sampler dies mid-batch for good, as a process that is killed: it hands nothing back, and the coordinator must
+    /// notice that it stopped and re-issue its shard.
+    /// </summary>
+    public ConcurrentDictionary<(long Step, int FirstPrompt), bool> KillOnce { get; } = new();
+
+    /// <summary>Samplers killed by <see cref="KillOnce"/>, by id.</summary>
+    public ConcurrentQueue<int> Killed { get; } = new();
 
     /// <summary>When set, every Sample call waits on it (for back-pressure tests).</summary>
     public SemaphoreSlim? Gate { get; set; }
@@ -42,8 +68,8 @@ public sealed class FakeEngineFactory : IEngineFactory
     /// <summary>(version, hash) of every weight vector a sampler of this factory loaded.</summary>
     public ConcurrentQueue<(long Version, string Sha256)> LoadedHashes { get; } = new();
 
-    internal static string Hash(ReadOnlySpan<float> weights) =>
-        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(weights)));
+    /// <summary>Hex SHA-256 of a weight vector's bytes (the same as the weight broadcast's).</summary>
+    public static string Hash(ReadOnlySpan<float> weights) => Convert.ToHexString(SHA256.HashData(MemoryMarshal.AsBytes(weights)));
 
     /// <summary>Optimizer step (learner version) at which the learner throws once.</summary>
     public long? LearnerFailsAtVersion { get; set; }
@@ -59,12 +85,16 @@ public sealed class FakeEngineFactory : IEngineFactory
     public string? SamplerCannotStart { get; set; }
 
     public IPolicySampler CreateSampler(int samplerId) =>
-        SamplerCannotStart is { } why ? throw new InvalidOperationException(why) : new FakeSampler(this);
+        SamplerCannotStart is { } why ? throw new InvalidOperationException(why) : new FakeSampler(this, samplerId);
     public IPolicyLearner CreateLearner() =>
         LearnerCannotStart is { } why ? throw new InvalidOperationException(why) : new FakeLearner(this);
-    public IRewardScorer CreateScorer() => new FakeScorer();
+    public IRewardScorer CreateScorer() => Scorer?.Invoke() ?? new FakeScorer();
 
-    private sealed class FakeSampler(FakeEngineFactory owner) : IPolicySampler
+    /// <summary>Whether the sampler taking this shard must die now (consumes the fault).</summary>
+    private bool ShouldKill(long step, int firstPrompt) =>
+        step >= 0 && (KillOnce.TryRemove((step, firstPrompt), out _) || KillOnce.TryRemove((step, -1), out _));
+
+    private sealed class FakeSampler(FakeEngineFactory owner, int id) : IPolicySampler
     {
         private float _skill;
         private long _version = -1;
@@ -76,20 +106,36 @@ public sealed class FakeEngineFactory : IEngineFactory
             Interlocked.Increment(ref owner.SampleCalls);
             if (owner.SamplingAlwaysFails is { } why) throw new InvalidOperationException(why);
             var step = prompts[0][0];
+            var kill = owner.ShouldKill(step, prompts[0][1]);
             var list = new List<SampledCompletion>();
             for (var p = 0; p < prompts.Count; p++)
             {
                 for (var j = 0; j < groupSize; j++)
                 {
+                    if (p == prompts.Count / 2 && j == 0 && kill) Die();
                     if (p == prompts.Count / 2 && j == 0 && owner.CrashOnce.TryRemove((step, prompts[0][1]), out _))
                         throw new InvalidOperationException("injected sampler crash");
                     var u = (Seeds.Mix(seed ^ (ulong)(p * 131 + j)) >> 11) * (1.0 / (1UL << 53));
                     var right = greedy ? _skill > 0 : u < 1 / (1 + Math.Exp(-_skill));
                     list.Add(new SampledCompletion([VersionTokenBase + (int)_version, j, prompts[p][1]], [-0.5f, -0.5f, -0.5f],
-                        FinishReason.Eos, right ? "\\boxed{42}" : "\\boxed{7}"));
+                        FinishReason.Eos, owner.Task.Answer(prompts[p], right)));
                 }
             }
             return list;
+        }
+
+        /// <summary>
+        /// Stops the sampler's actor from inside its own message handler (what <c>Context.Stop(Self)</c> does: the stop
+        /// is a system message, handled right after this failure), then fails the shard: the actor is not restarted
+        /// and never hands the shard back, as a killed process would not.
+        /// </summary>
+        private void Die()
+        {
+            var cell = Akka.Actor.Internal.InternalCurrentActorCellKeeper.Current
+                ?? throw new InvalidOperationException("KillOnce works only inside a sampler actor.");
+            owner.Killed.Enqueue(id);
+            cell.Stop(cell.Self);
+            throw new InvalidOperationException($"injected: sampler {id} killed mid-shard");
         }
 
         public void LoadWeights(ReadOnlySpan<float> weights)
@@ -151,8 +197,8 @@ public sealed class FakeEngineFactory : IEngineFactory
         public void Load(string directory)
         {
             var parts = File.ReadAllText(Path.Combine(directory, "learner.txt")).Split(' ');
-            _skill = BitConverter.Int32BitsToSingle(int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture));
-            Version = long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+            _skill = BitConverter.Int32BitsToSingle(int.Parse(parts[0], CultureInfo.InvariantCulture));
+            Version = long.Parse(parts[1], CultureInfo.InvariantCulture);
         }
 
         public void Dispose() { }
@@ -163,16 +209,4 @@ public sealed class FakeEngineFactory : IEngineFactory
         public (float Reward, bool Correct) Score(string goldAnswer, string completion) =>
             completion.Contains($"\\boxed{{{goldAnswer}}}", StringComparison.Ordinal) ? (1f, true) : (0f, false);
     }
-}
-
-/// <summary>Prompts "s{step}-p{i}" with gold answer 42; prompt ids carry (step, index, shard-free marker).</summary>
-public sealed class FakeData : ITrainingData
-{
-    public PromptItem[] TrainPrompts(long step, int count) =>
-        [.. Enumerable.Range(0, count).Select(i => new PromptItem(i, $"s{step}-p{i}", [(int)step, i, 0], "42", "\\boxed{42}"))];
-
-    public PromptItem[] HeldOut(int count) =>
-        [.. Enumerable.Range(0, count).Select(i => new PromptItem(i, $"held-{i}", [-1, i, 0], "42", "\\boxed{42}"))];
-
-    public int[] EncodeCompletion(string text) => [FakeEngineFactory.VersionTokenBase, 0, 0];
 }

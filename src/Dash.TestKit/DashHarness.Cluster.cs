@@ -1,21 +1,19 @@
 // Several Dash cluster nodes (ActorSystems) in one test process on loopback, with the fake engines.
 using System.Collections.Concurrent;
 using Akka.Actor;
-using Akka.Cluster;
 using Akka.Configuration;
+using Akka.Remote;
+using Akka.Remote.Transport;
+using Dash.Actors;
 using Dash.Actors.Persistence;
 using Dash.Actors.Pipeline;
 using Dash.Actors.Settings;
-using Dash.Actors.Tests.Fakes;
-using Dash.Actors.Tests.Persistence;
 
-namespace Dash.Actors.Tests.Cluster;
+namespace Dash.TestKit;
 
-public sealed class ClusterHarness : IDisposable
+public sealed partial class DashHarness
 {
     private readonly List<DashNode> _nodes = [];
-
-    public RunHarness Run { get; } = new();
 
     /// <summary>Faster failure detection and downing than production, and crash-like termination (no graceful leave).</summary>
     public static readonly Config TestTimings = ConfigurationFactory.ParseString("""
@@ -28,38 +26,32 @@ public sealed class ClusterHarness : IDisposable
         akka.remote.dot-netty.tcp.applied-adapters = [trttl]
         """);
 
-    /// <summary>
-    /// Cuts <paramref name="node"/> off from every other node (as a crash or a partition looks to them), while its own
-    /// threads keep running; the others find it unreachable and down it.
-    /// </summary>
-    public void Isolate(DashNode node)
-    {
-        var transport = ((Akka.Remote.RemoteActorRefProvider)((ExtendedActorSystem)node.System).Provider).Transport;
-        foreach (var other in _nodes.Where(n => n != node))
-        {
-            transport.ManagementCommand(new Akka.Remote.Transport.SetThrottle(other.Address,
-                Akka.Remote.Transport.ThrottleTransportAdapter.Direction.Both, Akka.Remote.Transport.Blackhole.Instance)).Wait(TimeSpan.FromSeconds(10));
-        }
-    }
+    /// <summary>Sampler nodes' samplers use the fault mailbox, so <see cref="WeightFaults"/> reach chunks between nodes.</summary>
+    private static readonly Config SamplersOnFaultMailbox = ConfigurationFactory.ParseString(
+        $"akka.actor.deployment {{ \"/{ClusterRoles.SamplerHostName}/*\" {{ mailbox = {FaultMailbox.ConfigPath} }} }}").WithFallback(FaultMailbox.Hocon);
 
+    /// <summary>A node's settings: <paramref name="roles"/> (e.g. "coordinator,learner" or "sampler") on 127.0.0.1, any free port.</summary>
     public static ClusterNodeSettings NodeSettings(string roles, DashNode? seed, params string[] sets) =>
         ClusterNodeSettings.Load([roles], "127.0.0.1", 0, seed is null ? [] : [seed.Address.ToString()], sets: sets);
 
-    /// <summary>Starts a node (with the run's SQLite journal, so any node can host the coordinator).</summary>
+    /// <summary>Starts a node with this harness's SQLite journal (so any node can host the coordinator).</summary>
     /// <param name="throttled">Run over the throttling transport adapter (so <see cref="Isolate"/> can cut the node off).</param>
-    public DashNode Start(ClusterNodeSettings settings, bool throttled = true)
+    public DashNode StartNode(ClusterNodeSettings settings, bool throttled = true)
     {
-        var journal = new SqliteJournal(Run.JournalPath);
+        var journal = new SqliteJournal(JournalPath);
         journal.Verify();
         var timings = throttled ? TestTimings : ConfigurationFactory.ParseString("akka.remote.dot-netty.tcp.applied-adapters = []").WithFallback(TestTimings);
-        var node = DashNode.Start(settings, timings.WithFallback(journal.ToHocon()));
-        _nodes.Add(node);
+        var node = DashNode.Start(settings, timings.WithFallback(SamplersOnFaultMailbox).WithFallback(journal.ToHocon()));
+        FaultRegistry.For(node.System).Weights = WeightFaults;
+        lock (_nodes) _nodes.Add(node);
         return node;
     }
 
+    /// <summary>Waits until every node is Up in the cluster; throws naming the first that is not within 30 s.</summary>
     public static void AwaitUp(params DashNode[] nodes)
     {
-        foreach (var n in nodes) Assert.True(n.WaitUntilUp(TimeSpan.FromSeconds(30)), $"{n.Address} did not come up");
+        foreach (var n in nodes)
+            if (!n.WaitUntilUp(TimeSpan.FromSeconds(30))) throw new TimeoutException($"{n.Address} did not come up within 30 s");
     }
 
     /// <summary>Starts the coordinator singleton manager on a coordinator node; reports arrive in the returned queue.</summary>
@@ -67,19 +59,37 @@ public sealed class ClusterHarness : IDisposable
     {
         var inbox = new BlockingCollection<object>();
         var listener = node.System.ActorOf(Props.Create(() => new Collector(inbox)));
-        var run = new RunContext(runId, config.Text, Run.Checkpoints(runId));
+        var run = new RunContext(runId, config.Text, Checkpoints(runId));
         var parts = new ClusterParts(config.Settings, factory, node.Settings.Transfer);
         node.StartCoordinator(RunSupervisorActor.Props(
-            parent => TrainingCoordinatorActor.Props(config.Settings, new FakeData(), parts, parent, run), listener, 3, TimeSpan.FromMilliseconds(200)));
+            parent => TrainingCoordinatorActor.Props(config.Settings, factory.Task, parts, parent, run), listener, 3, TimeSpan.FromMilliseconds(200)));
         return inbox;
+    }
+
+    /// <summary>
+    /// Cuts <paramref name="node"/> off from every other node (as a crash or a partition looks to them), while its own
+    /// threads keep running; the others find it unreachable and down it. The node must have been started throttled.
+    /// </summary>
+    public void Isolate(DashNode node)
+    {
+        var transport = ((RemoteActorRefProvider)((ExtendedActorSystem)node.System).Provider).Transport;
+        DashNode[] others;
+        lock (_nodes) others = [.. _nodes.Where(n => n != node)];
+        foreach (var other in others)
+        {
+            transport.ManagementCommand(new SetThrottle(other.Address, ThrottleTransportAdapter.Direction.Both, Blackhole.Instance))
+                .Wait(TimeSpan.FromSeconds(10));
+        }
     }
 
     /// <summary>A crash: the node's system stops without leaving the cluster; the others must detect and down it.</summary>
     public static void Crash(DashNode node) => node.System.Terminate().Wait(TimeSpan.FromSeconds(30));
 
-    public void Dispose()
+    private void DisposeNodes()
     {
-        foreach (var n in _nodes)
+        DashNode[] nodes;
+        lock (_nodes) nodes = [.. _nodes];
+        foreach (var n in nodes)
         {
             try
             {
@@ -90,11 +100,5 @@ public sealed class ClusterHarness : IDisposable
                 // Already terminated by a crash test.
             }
         }
-        Run.Dispose();
-    }
-
-    private sealed class Collector : ReceiveActor
-    {
-        public Collector(BlockingCollection<object> inbox) => ReceiveAny(inbox.Add);
     }
 }
