@@ -43,6 +43,9 @@ internal static class FindingsCommand
             if (p.GetValue(warmup) is { } w) sets.Add($"model.warmup-steps={w}");
             var runs = new List<Findings.ArmRun>();
             var clock = System.Diagnostics.Stopwatch.StartNew();
+            var dir = p.GetValue(output)!;
+            Directory.CreateDirectory(dir);
+            var md = Path.Combine(dir, "findings.md");
             for (var seed = 1; seed <= p.GetValue(seeds); seed++)
             {
                 foreach (var arm in Findings.Arms.Where(a => chosen.Contains(a.Key)))
@@ -59,15 +62,14 @@ internal static class FindingsCommand
                     if (code != 0) throw new UserException($"the {id} run failed (exit {code}); see {Path.Combine(session, id)}.");
                     var run = Read(arm.Key, seed, s, new RunFolder(Path.Combine(session, id)));
                     runs.Add(run);
+                    // The table so far, so an interrupted hour still leaves its results.
+                    File.WriteAllText(md, Findings.Report(runs, Setup(p.GetValue(seeds), p.GetValue(steps), runs, session, clock.Elapsed.TotalMinutes) + " (partial)"));
                     c.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"{id}: {s} steps, {run.TrainSeconds:0.0} s training, held-out {run.StartAccuracy:P1} → {run.Accuracy:P1} ({run.Correct}/{run.Problems})"));
                 }
             }
             var setup = Setup(p.GetValue(seeds), p.GetValue(steps), runs, session, clock.Elapsed.TotalMinutes);
             var report = Findings.Report(runs, setup);
-            var dir = p.GetValue(output)!;
-            Directory.CreateDirectory(dir);
-            var md = Path.Combine(dir, "findings.md");
             File.WriteAllText(md, report);
             c.Out.WriteLine(report);
             c.Out.WriteLine($"table: {md}");

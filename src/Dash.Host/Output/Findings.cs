@@ -148,10 +148,15 @@ internal static class Findings
         string Pts(double x) => x.ToString("+0.0;-0.0;0.0", Inv);
         string F(double x) => x.ToString("0.0", Inv);
         var half = diffs.Length >= 2 ? Stats.MeanInterval(diffs).HalfWidth : double.NaN;
-        var noise = verdict == Verdict.WithinNoise
-            ? $" The difference is smaller than the seed-to-seed spread (±{F(half)}{(claim.Measure == Measure.Accuracy ? " points" : " tokens")} over {diffs.Length} seeds); more seeds or held-out problems would settle it."
-            : "";
         if (verdict == Verdict.NotRun) return "Run it with --seeds 2 or more (3 by default) so the difference has an interval.";
+        if (verdict == Verdict.WithinNoise)
+        {
+            // No mechanism is claimed for a difference the seeds cannot tell from zero.
+            return diffs.All(d => d == 0)
+                ? "Both runs gave the same result in every seed: at this size (steps, held-out problems) they do not separate."
+                : $"The difference is within the seed-to-seed spread (±{F(half)}{(claim.Measure == Measure.Accuracy ? " points" : " tokens")} over " +
+                  $"{diffs.Length} seeds); more seeds or held-out problems would settle it.";
+        }
         var timeRatio = Mean(claim.A, r => r.TrainSeconds) / Mean(claim.B, r => r.TrainSeconds);
         var arm = ArmOf(claim.A);
         return (claim.A, claim.B, claim.Measure) switch
@@ -159,21 +164,21 @@ internal static class Findings
             ("dash", "sft", _) => $"From the same warm-up, DASH moved held-out accuracy {Pts(Mean("dash", Gain))} points and SFT on the human-style references " +
                                   $"{Pts(Mean("sft", Gain))}. " + (verdict == Verdict.Reproduces
                                       ? "As in the paper, imitating solutions written in another style than the model's own pulls it away from what it already does right, while RL reinforces its own correct solutions."
-                                      : "Here the human-style references still teach the task's own arithmetic, so imitating them helps as much as RL; the paper's human traces were off the pretrained model's distribution.") + noise,
+                                      : "Here the human-style references still teach the task's own arithmetic, so imitating them helps as much as RL; the paper's human traces were off the pretrained model's distribution."),
             (_, "dash", _) when arm.EqualTime => $"At DASH's training time PPO ran {string.Join("/", runs.Where(r => r.Arm == claim.A).Select(r => r.Steps).Distinct())} steps " +
                                   $"against DASH's {string.Join("/", runs.Where(r => r.Arm == "dash").Select(r => r.Steps).Distinct())}. " + (verdict == Verdict.Reproduces
                                       ? "Its extra passes over each batch pay for their time, as in the paper."
-                                      : "Its extra passes over each batch cost more time than they return, so DASH's fresh samples do at least as well.") + noise,
+                                      : "Its extra passes over each batch cost more time than they return, so DASH's fresh samples do at least as well."),
             (_, "dash", _) => $"PPO re-uses each sampled batch for more optimizer updates, at {F(timeRatio)}× DASH's training time. " + (verdict == Verdict.Reproduces
                                   ? "More updates per sample raise accuracy at equal steps, as in the paper (whose comparison was at equal wall time)."
-                                  : "More updates per sample did not raise accuracy at equal steps here.") + noise,
+                                  : "More updates per sample did not raise accuracy at equal steps here."),
             ("dash", "dash-kl", Measure.Accuracy) => $"The KL penalty (β = 0.04) pulls the policy back towards the warm-up model. " + (verdict == Verdict.Reproduces
                                   ? "Without it RL moves further from the warm-up and gains more, as in the paper."
-                                  : "On this task the pull is weak against the reward's, so accuracy does not depend on it beyond noise.") + noise,
+                                  : "On this task the pull is weak against the reward's, so accuracy does not depend on it beyond noise."),
             ("dash", "dash-kl", _) => $"Held-out completions averaged {F(Mean("dash", r => r.CompletionLength))} tokens without KL and {F(Mean("dash-kl", r => r.CompletionLength))} with it. " +
                                       (verdict == Verdict.Reproduces
                                           ? "Without the pull towards the warm-up model RL drops words the reward does not pay for, as in the paper."
-                                          : "The task's answers have one fixed format, so lengths can only differ by the solution style the policy settles on.") + noise,
+                                          : "The task's answers have one fixed format, so lengths can only differ by the solution style the policy settles on."),
             _ => $"GRPO and DASH take the same on-policy gradient; DASH samples the whole batch at once and drops zero-advantage groups before any gradient work, " +
                  $"so only the sampling order and the filter differ. DASH took {timeRatio.ToString("0.00", Inv)}× GRPO's training time." +
                  (verdict == Verdict.Differs ? " The accuracies differ beyond the seed-to-seed spread, which the paper did not see." : ""),

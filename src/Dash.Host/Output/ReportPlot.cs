@@ -169,7 +169,8 @@ internal static class ReportPlot
         var bounds = stages.Select(s => Stats.Wilson(s.Correct, s.Problems)).ToArray();
         var errors = new ScottPlot.Plottables.ErrorBar(
             [.. stages.Select((_, i) => (double)i)], [.. stages.Select(s => s.Accuracy)], new double[stages.Count], new double[stages.Count],
-            [.. stages.Select((s, i) => bounds[i].High - s.Accuracy)], [.. stages.Select((s, i) => s.Accuracy - bounds[i].Low)]) { Color = Colors.Black, CapSize = 8 };
+            [.. stages.Select((s, i) => bounds[i].High - s.Accuracy)], [.. stages.Select((s, i) => s.Accuracy - bounds[i].Low)])
+        { Color = Colors.Black, CapSize = 8 };
         p.Add.Plottable(errors);
         for (var i = 0; i < stages.Count; i++)
         {

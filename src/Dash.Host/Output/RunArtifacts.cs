@@ -177,7 +177,10 @@ internal sealed class RunArtifacts
         sb.AppendLine();
         var kept = _steps.Sum(s => s.Kept);
         var all = _steps.Sum(s => s.Kept + s.Dropped);
-        if (all > 0) sb.AppendLine(Inv, $"Gradient filtering kept {kept} of {all} samples ({(double)kept / all:P1}).");
+        if (all > 0 && RunData.Read(_folder).Sft)
+            sb.AppendLine(Inv, $"Supervised fine-tuning on {all} reference solutions (nothing sampled, no gradient filtering).");
+        else if (all > 0)
+            sb.AppendLine(Inv, $"Gradient filtering kept {kept} of {all} samples ({(double)kept / all:P1}).");
         sb.AppendLine();
         sb.AppendLine("Files: `metrics.jsonl`, `metrics.csv`, `eval.csv`, `plots/*.png`, `checkpoints/`, `journal.db`, `config.conf`.");
         return sb.ToString();

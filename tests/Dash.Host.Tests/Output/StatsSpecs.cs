@@ -13,8 +13,8 @@ public sealed class StatsSpecs
     public void Should_give_the_wilson_95_percent_interval_of_a_proportion(int correct, int n, double low, double high)
     {
         var (l, h) = Stats.Wilson(correct, n);
-        Assert.Equal(low, l, 5);
-        Assert.Equal(high, h, 5);
+        Assert.Equal(low, l, 1e-5);
+        Assert.Equal(high, h, 1e-5);
     }
 
     [Theory]
