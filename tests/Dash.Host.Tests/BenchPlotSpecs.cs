@@ -55,7 +55,7 @@ public sealed class BenchPlotSpecs : IDisposable
     [Fact]
     public void Should_read_the_phases_and_totals_of_a_compare_table()
     {
-        var rows = Output.BenchPlots.ParseCompare(Compare.Split('\n'), "compare.md");
+        var rows = Dash.Host.Output.BenchPlots.ParseCompare(Compare.Split('\n'), "compare.md");
         Assert.Equal(["grpo", "dash"], rows.Select(r => r.Algorithm));
         Assert.Equal(33.7, rows[0].TrainingSeconds);
         Assert.Equal(["sample", "reward", "advantage", "learn", "checkpoint", "weight-sync"], rows[1].Phases.Select(p => p.Phase));
@@ -65,7 +65,7 @@ public sealed class BenchPlotSpecs : IDisposable
     [Fact]
     public void Should_read_every_models_curves_from_a_model_report()
     {
-        var models = Output.BenchPlots.ParseModels(Model.Split('\n'), "model.md");
+        var models = Dash.Host.Output.BenchPlots.ParseModels(Model.Split('\n'), "model.md");
         Assert.Equal(["tiny", "qwen-0.5b"], models.Select(m => m.Model));
         Assert.Equal([(1, 278.0), (4, 913.0), (16, 4366.0), (64, 14255.0), (256, 70143.0)], models[0].Sampling);
         Assert.Equal(348171.0, models[0].Training[^1].TokensPerSecond);

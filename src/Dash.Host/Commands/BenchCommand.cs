@@ -64,17 +64,22 @@ internal static class BenchCommand
         command.Subcommands.Add(compare);
         command.Subcommands.Add(Overhead(console));
         command.Subcommands.Add(Plot(console));
+        command.Subcommands.Add(FindingsCommand.Create(console));
         return command;
     }
 
     /// <summary>dash bench plot: PNGs from results files (compare tables → stacked phase bars; model reports → curves).</summary>
     private static Command Plot(Func<ParseResult, Console2> console)
     {
-        var files = new Argument<string[]>("files") { Description = "Results files written by dash bench compare or bench/Dash.Bench.Model.", Arity = ArgumentArity.OneOrMore };
+        var files = new Argument<string[]>("files")
+        {
+            Description = "Results files written by dash bench compare or bench/Dash.Bench.Model, or run folders (runs/<id>).",
+            Arity = ArgumentArity.OneOrMore,
+        };
         var outDir = new Option<string?>("--output-dir", "-o") { Description = "Folder for the PNGs (default: next to each file)." };
         var command = new Command("plot", "Draw the plots of benchmark results: per-phase stacked bars of a compare table (the paper's figure), " +
-                                          "throughput-versus-batch curves of a model-benchmark report.\n" +
-                                          "Example: dash bench plot bench/results/compare.md bench/results/model-gpu-h100.md");
+                                          "throughput-versus-batch curves of a model-benchmark report, and a run folder's plots and report.png.\n" +
+                                          "Example: dash bench plot bench/results/compare.md bench/results/model-gpu-h100.md runs/dash-s1");
         command.Arguments.Add(files);
         command.Options.Add(outDir);
         command.SetAction(p =>
@@ -82,7 +87,18 @@ internal static class BenchCommand
             var c = console(p);
             foreach (var file in p.GetValue(files)!)
             {
-                if (!File.Exists(file)) throw new UserException($"{file}: no such results file.");
+                if (Directory.Exists(file))
+                {
+                    // A run folder: its plots and report.png again, from its metrics.csv and eval.csv.
+                    var folder = new Dash.Actors.Persistence.RunFolder(Path.GetFullPath(file).TrimEnd(Path.DirectorySeparatorChar));
+                    if (!File.Exists(folder.MetricsCsv) && !File.Exists(folder.EvalCsv))
+                        throw new UserException($"{file}: no metrics.csv or eval.csv; give a run folder (runs/<id>) or a results file.");
+                    var plots = p.GetValue(outDir) is { } o ? Path.Combine(o, folder.Id) : folder.Plots;
+                    foreach (var png in Output.Plots.Write(folder, plots)) c.Out.WriteLine($"plot: {png}");
+                    c.Out.WriteLine($"plot: {Output.ReportPlot.Write(folder, plots)}");
+                    continue;
+                }
+                if (!File.Exists(file)) throw new UserException($"{file}: no such results file or run folder.");
                 var dir = p.GetValue(outDir) ?? Path.GetDirectoryName(Path.GetFullPath(file))!;
                 Directory.CreateDirectory(dir);
                 foreach (var png in Output.BenchPlots.Write(file, Path.Combine(dir, Path.GetFileNameWithoutExtension(file)))) c.Out.WriteLine($"plot: {png}");

@@ -74,7 +74,8 @@ internal sealed class RunArtifacts
     /// <summary>Writes plots and summary.md (<paramref name="supervised"/>: SFT; <paramref name="filtering"/>: gradient filtering on).</summary>
     public void Finish(TrainingFinished finished, string algorithm, bool supervised = false, bool filtering = true)
     {
-        Plots.Write(_folder.Plots, _steps, _evals);
+        Plots.Write(_folder);
+        ReportPlot.Write(_folder, _folder.Plots);
         File.WriteAllText(_folder.Summary, Summary(finished, algorithm, WhatItDid(_steps, supervised, filtering)));
     }
 
@@ -84,7 +85,7 @@ internal sealed class RunArtifacts
         if (steps.Count == 0) return "";
         var all = steps.Sum(s => s.Kept + s.Dropped);
         if (supervised)
-            return string.Create(Inv, $"Supervised fine-tuning on worked solutions: {steps.Sum(s => s.Samples)} samples in {steps.Count} steps, " +
+            return string.Create(Inv, $"Supervised fine-tuning on reference solutions: {steps.Sum(s => s.Samples)} samples in {steps.Count} steps, " +
                                       $"loss {steps[0].Loss:0.000} at the first step and {steps[^1].Loss:0.000} at the last (no rewards, no gradient filtering).");
         var kept = steps.Sum(s => s.Kept);
         return filtering
@@ -154,6 +155,28 @@ internal sealed class RunArtifacts
 
     private static string F(double x) => x.ToString("G6", Inv);
 
+    /// <summary>Before, after the warm-up and after training, with 95 % intervals, and report.png (drawn from the same files).</summary>
+    private string Story()
+    {
+        var warm = ReportPlot.WarmupOf(_folder);
+        var stages = ReportPlot.Stages(RunData.Read(_folder), warm is null ? null : RunData.Read(warm));
+        if (stages.Count < 2) return "";
+        var sb = new StringBuilder();
+        sb.AppendLine("| stage | held-out accuracy | 95 % interval (Wilson) |");
+        sb.AppendLine("|---|---|---|");
+        foreach (var s in stages)
+        {
+            var (low, high) = Stats.Wilson(s.Correct, s.Problems);
+            sb.AppendLine(Inv, $"| {s.Name} | {s.Accuracy:P1} ({s.Correct}/{s.Problems}) | {low:P1} – {high:P1} |");
+        }
+        sb.AppendLine();
+        sb.AppendLine(Inv, $"{ReportPlot.Headline(stages)} (the gain over the stage before, in standard errors of the difference).");
+        sb.AppendLine();
+        sb.AppendLine("![The run at a glance](plots/report.png)");
+        sb.AppendLine();
+        return sb.ToString();
+    }
+
     private string Summary(TrainingFinished f, string algorithm, string whatItDid)
     {
         var sb = new StringBuilder();
@@ -166,6 +189,7 @@ internal sealed class RunArtifacts
         if (f.First is not null) sb.AppendLine(Inv, $"| before training (step {f.First.Step}) | {f.First.Accuracy:P1} ({f.First.Correct}/{f.First.Problems}) |");
         if (f.Last is not null) sb.AppendLine(Inv, $"| after training (step {f.Last.Step}) | {f.Last.Accuracy:P1} ({f.Last.Correct}/{f.Last.Problems}) |");
         sb.AppendLine();
+        sb.Append(Story());
         sb.AppendLine("| phase | seconds (all steps) |");
         sb.AppendLine("|---|---|");
         foreach (var phase in Phases.All)

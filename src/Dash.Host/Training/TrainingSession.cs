@@ -112,6 +112,13 @@ internal static class TrainingSession
         return (warm.Text, warm.Settings, "warmup-" + RunContext.TrainingHash(warm.Text)[..10]);
     }
 
+    /// <summary>The id of the warm-up run that a run with this journaled config.conf text starts from; null when none.</summary>
+    internal static string? WarmupIdOf(string configText)
+    {
+        var settings = DashSettings.From(ConfigurationFactory.ParseString(configText));
+        return WarmupNeeded(settings) ? "warmup-" + RunContext.TrainingHash(WarmupConfig(configText, settings).Text)[..10] : null;
+    }
+
     /// <summary>
     /// The built-in model's supervised warm-up (shared by every run with the same training settings, and done once):
     /// returns the checkpoint RL starts from. Runs in this process even on a cluster (it needs no samplers but its own).
