@@ -40,7 +40,7 @@ public sealed class RunMessagesSpecs : IDisposable
         Assert.All(warmupSteps, l => Assert.Matches(@"^step \d/2  loss \d+\.\d{3}  samples \d+ ", l));
         Assert.All(warmupSteps, l => Assert.DoesNotContain("reward", l, StringComparison.Ordinal));
         var summary = File.ReadAllText(Path.Combine(_runs.Warmup, "summary.md"));
-        Assert.Contains("Supervised fine-tuning on worked solutions", summary, StringComparison.Ordinal);
+        Assert.Contains("Supervised fine-tuning on reference solutions", summary, StringComparison.Ordinal);
         Assert.DoesNotContain("Gradient filtering", summary, StringComparison.Ordinal);
         Assert.Contains("Gradient filtering kept", File.ReadAllText(Path.Combine(_runs.Run("rl"), "summary.md")), StringComparison.Ordinal);
     }
