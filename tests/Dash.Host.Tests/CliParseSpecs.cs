@@ -17,7 +17,7 @@ public sealed class CliParseSpecs
     [InlineData("dash node: unknown option --rol. Did you mean --role?", "node", "--rol", "sampler")]
     [InlineData("dash simulate: unknown option --sampler. Did you mean --samplers?", "simulate", "--sampler", "4")]
     [InlineData("dash bench compare: --repeats expects a whole number, not 'x'.", "bench", "compare", "--repeats", "x")]
-    [InlineData("dash bench: choose a command: compare, overhead, plot.", "bench")]
+    [InlineData("dash bench: choose a command: compare, overhead, plot, findings.", "bench")]
     [InlineData("dash: unknown command 'traim'. Did you mean train?", "traim")]
     [InlineData("dash train: --steps expects a whole number, not 'abc'.", "train", "--steps", "abc")]
     [InlineData("dash node: --port expects a whole number, not 'x'.", "node", "--role", "sampler", "--port", "x")]

@@ -9,6 +9,14 @@ using Dash.Tasks.Prompts;
 
 namespace Dash.Actors.Tests.Engines;
 
+/// <summary>
+/// Runs alone: in a full parallel run of this project (CI on 2 cores) the bf16 learner's forward once failed inside libtorch
+/// (a c10::Scalar check in add), while it passes alone and in the other runs; kept out of parallel runs until that is found.
+/// </summary>
+[CollectionDefinition(nameof(BFloat16Collection), DisableParallelization = true)]
+public sealed class BFloat16Collection;
+
+[Collection(nameof(BFloat16Collection))]
 public sealed class BFloat16LearnerSpecs
 {
     private static (double First, double Last, TorchPolicyLearner Learner, DashSettings Settings) TrainOnWorkedSolutions(string dtype, int steps)
