@@ -23,7 +23,8 @@ public sealed class CtrlCSpecs : IDisposable
     [Fact]
     public void Should_exit_130_on_ctrl_c_and_resume_when_run_again()
     {
-        string[] args = [.. CrashLoop.TrainArgs(_dir, "ctrlc", 40), "--set", "model.warmup-steps=0"];
+        // 400 steps: a 40-step run of these tiny settings once finished (exit 0) before the SIGINT sent at its first step line landed.
+        string[] args = [.. CrashLoop.TrainArgs(_dir, "ctrlc", 400), "--set", "model.warmup-steps=0"];
 
         var (code, output, error) = RunUntilFirstStepThenInterrupt(args);
 
