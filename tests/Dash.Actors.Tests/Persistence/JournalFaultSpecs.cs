@@ -23,19 +23,7 @@ public sealed class JournalFaultSpecs : IDisposable
     {
         // serialize-messages is off here only: the test journal's own control messages (interceptor lambdas, failure
         // exceptions) are not serializable; the pipeline's messages are covered with it on everywhere else.
-        _system = ActorSystem.Create("dash", RunHarness.Config(ConfigurationFactory.ParseString("""
-            akka.actor.serialize-messages = off
-            akka.persistence {
-              journal {
-                plugin = "akka.persistence.journal.test"
-                test { class = "Akka.Persistence.TestKit.TestJournal, Akka.Persistence.TestKit", plugin-dispatcher = "akka.actor.default-dispatcher" }
-              }
-              snapshot-store {
-                plugin = "akka.persistence.snapshot-store.test"
-                test { class = "Akka.Persistence.TestKit.TestSnapshotStore, Akka.Persistence.TestKit", plugin-dispatcher = "akka.actor.default-dispatcher" }
-              }
-            }
-            """)));
+        _system = ActorSystem.Create("dash", RunHarness.Config(JournalFaults.Hocon));
         _journal = TestJournal.FromRef(Akka.Persistence.Persistence.Instance.Apply(_system).JournalFor(null));
     }
 
