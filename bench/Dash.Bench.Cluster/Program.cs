@@ -36,7 +36,7 @@ return 0;
 List<double> Measure(bool tls, string chunk, int floats, int n)
 {
     var parts = chunk.Split(':');
-    string[] sets = [$"cluster.weight-chunk={parts[0]}", $"cluster.ack-window={parts[1]}", "cluster.join-timeout=30",
+    string[] sets = [$"cluster.weight-chunk={parts[0]}", $"cluster.ack-window={parts[1]}", "cluster.join-timeout-seconds=30",
         .. tls ? new[] { "cluster.tls.enabled=on", $"cluster.tls.ca={certs}/ca.crt", "cluster.tls.password-env=DASH_BENCH_TLS" } : []];
     Environment.SetEnvironmentVariable("DASH_BENCH_TLS", "bench");
     var senderSettings = ClusterNodeSettings.Load(["coordinator,learner"], "127.0.0.1", 0, [],

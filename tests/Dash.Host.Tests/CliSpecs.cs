@@ -52,7 +52,8 @@ public sealed class CliSpecs
     }
 
     [Theory]
-    [InlineData("dash.sampling.group-sise (from --set) is not a Dash setting. Did you mean dash.sampling.group-size?", "config", "show", "--set", "sampling.group-sise=4")]
+    [InlineData("dash.sampling.group-sise (from --set sampling.group-sise=4) is not a Dash setting. Did you mean dash.sampling.group-size?", "config", "show", "--set", "sampling.group-sise=4")]
+    [InlineData("dash.learning.warmup-steps (from --set learning.warmup-steps=10) is now dash.learning.lr-warmup-steps", "config", "show", "--set", "learning.warmup-steps=10")]
     [InlineData("dash.sampling.group-size = \"x\" is not an integer", "config", "show", "--set", "sampling.group-size=x")]
     [InlineData("dash.sampling.top-p = 2 is out of range", "config", "show", "--set", "sampling.top-p=2")]
     [InlineData("Config file /nonexistent.conf does not exist", "config", "show", "--config", "/nonexistent.conf")]

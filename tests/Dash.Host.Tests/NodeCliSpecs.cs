@@ -24,7 +24,10 @@ public sealed class NodeCliSpecs
     [InlineData("dash.cluster.tls.certificate = \"/nonexistent.pfx\": TLS is on but this node's certificate file does not exist", "--role", "sampler",
         "--set", "cluster.tls.enabled=on", "--set", "cluster.tls.certificate=/nonexistent.pfx")]
     [InlineData("does not fit in akka.remote.dot-netty.tcp.maximum-frame-size", "--role", "sampler", "--set", "cluster.weight-chunk=16MiB")]
-    [InlineData("--set cluster.nope=1: unknown cluster key", "--role", "sampler", "--set", "cluster.nope=1")]
+    [InlineData("dash.cluster.nope (from --set cluster.nope=1) is not a Dash setting. Did you mean", "--role", "sampler", "--set", "cluster.nope=1")]
+    [InlineData("dash.cluster.ack-window = \"four\" is not an integer (from --set cluster.ack-window=four).", "--role", "sampler", "--set", "cluster.ack-window=four")]
+    [InlineData("dash.cluster.join-timeout (from --set dash.cluster.join-timeout=5) is now dash.cluster.join-timeout-seconds", "--role", "sampler",
+        "--set", "dash.cluster.join-timeout=5")]
     [InlineData("--port 70000: must be between 0 and 65535", "--role", "sampler", "--port", "70000")]
     public void Should_explain_a_node_mistake_in_one_line(string message, params string[] args)
     {

@@ -41,7 +41,7 @@ public sealed class PlacementCliSpecs : IDisposable
     public void Should_report_a_sampler_nodes_devices_and_refuse_cuda_it_lacks()
     {
         var refused = CliHarness.Run("node", "--role", "sampler", "--seed-nodes", "127.0.0.1:1", "--set", "sampling.devices=[\"cuda:0\"]");
-        var placed = CliHarness.Run("node", "--role", "sampler", "--seed-nodes", "127.0.0.1:1", "--set", "cluster.join-timeout=1",
+        var placed = CliHarness.Run("node", "--role", "sampler", "--seed-nodes", "127.0.0.1:1", "--set", "cluster.join-timeout-seconds=1",
             "--set", "sampling.samplers=2", "--set", "learning.device=cuda:5");
 
         Assert.Equal(2, refused.ExitCode);

@@ -17,34 +17,31 @@ public sealed record ClusterNodeSettings(
     /// <summary>hocon/cluster.conf, embedded.</summary>
     public static Config Defaults => ConfigurationFactory.ParseString(ConfigLoader.EmbeddedText("cluster.conf"));
 
+    /// <summary>The weight transfer hocon/cluster.conf describes (in-process runs use it too).</summary>
+    public static readonly Lazy<WeightTransferSettings> DefaultTransfer = new(() => ReadTransfer(new SettingsReader(Defaults)));
+
     public bool Has(string role) => Roles.Contains(role);
 
     /// <summary>The address scheme nodes use (TLS changes it).</summary>
     public string Scheme => Tls is null ? "akka.tcp" : "akka.ssl.tcp";
 
     /// <summary>
-    /// Reads and checks a node's settings. <paramref name="sets"/> are <c>cluster.key=value</c> overrides (without the
-    /// <c>dash.</c> prefix); <paramref name="files"/> are extra HOCON files layered over hocon/cluster.conf.
+    /// Reads and checks a node's settings. <paramref name="sets"/> are <c>key=value</c> overrides of dash.cluster keys
+    /// (the --set rule of <see cref="SettingsLayers.ParseSet"/>: <c>cluster.ack-window=8</c> or <c>dash.cluster.ack-window=8</c>);
+    /// <paramref name="files"/> are extra HOCON files layered over hocon/cluster.conf.
     /// </summary>
     public static ClusterNodeSettings Load(IEnumerable<string> roles, string hostname, int port, IEnumerable<string> seedNodes,
         IEnumerable<string>? files = null, IEnumerable<string>? sets = null)
     {
-        var config = Defaults;
-        foreach (var file in files ?? [])
-        {
-            if (!File.Exists(file)) throw new SettingsException($"--cluster-config {file}: the file does not exist.");
-            var text = File.ReadAllText(file);
-            HoconSyntax.CheckDocument(text, file);
-            config = ConfigurationFactory.ParseString(text).WithFallback(config);
-        }
-        foreach (var set in sets ?? [])
-        {
-            var eq = set.IndexOf('=');
-            var key = eq > 0 ? set[..eq].Trim() : set;
-            if (eq <= 0 || !Defaults.HasPath("dash." + key))
-                throw new SettingsException($"--set {set}: unknown cluster key (known: {string.Join(", ", ConfigLoader.LeafPaths(Defaults).Where(k => k.StartsWith("dash.cluster.", StringComparison.Ordinal)).Select(k => k[5..]).Order())}).");
-            config = ConfigurationFactory.ParseString($"dash.{key} = {ConfigLoader.SetValue(set, "--set")}").WithFallback(config);
-        }
+        var defaults = Defaults;
+        var known = ConfigLoader.LeafPaths(defaults).Where(k => k.StartsWith("dash.", StringComparison.Ordinal)).ToHashSet();
+        var layers = new List<SettingsLayer>();
+        foreach (var set in (sets ?? []).Reverse()) layers.Add(SettingsLayers.ParseSet(set));
+        foreach (var file in (files ?? []).Reverse()) layers.Add(SettingsLayers.ParseFile(file, "--cluster-config"));
+        // Files may also tune Akka (akka.*); every dash.* key must be one of hocon/cluster.conf's.
+        foreach (var layer in layers) SettingsLayers.CheckKnown(layer, known, "hocon/cluster.conf lists every cluster key.", k => k.StartsWith("dash.", StringComparison.Ordinal));
+        var config = SettingsLayers.Merge(layers, defaults);
+        var r = new SettingsReader(config, key => SettingsLayers.Origin(layers, key));
 
         var roleList = roles.SelectMany(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct().ToArray();
         if (roleList.Length == 0) throw new SettingsException($"--role is required: one or more of {string.Join(", ", ClusterRoles.All)} (comma-separated).");
@@ -60,21 +57,13 @@ public sealed record ClusterNodeSettings(
         if (roleList.Contains(ClusterRoles.Coordinator) && !roleList.Contains(ClusterRoles.Learner)) roleList = [.. roleList, ClusterRoles.Learner];
         if (port is < 0 or > 65535) throw new SettingsException($"--port {port}: must be between 0 and 65535.");
 
-        var tls = config.GetBoolean("dash.cluster.tls.enabled") ? ReadTls(config) : null;
+        var tls = r.Bool("dash.cluster.tls.enabled") ? ReadTls(r) : null;
         var scheme = tls is null ? "akka.tcp" : "akka.ssl.tcp";
         var seeds = seedNodes.SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .Select(s => NormalizeSeed(s, scheme)).ToArray();
 
-        var chunk = config.GetByteSize("dash.cluster.weight-chunk") ?? 0;
-        var frame = config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 0;
-        if (chunk < 4096 || chunk > int.MaxValue) throw new SettingsException($"dash.cluster.weight-chunk = {chunk} bytes: must be at least 4KiB.");
-        if (chunk + 64 * 1024 > frame)
-            throw new SettingsException($"dash.cluster.weight-chunk ({chunk} bytes) plus its envelope does not fit in " +
-                                        $"akka.remote.dot-netty.tcp.maximum-frame-size ({frame} bytes): lower the chunk or raise the frame size on every node.");
-        var window = config.GetInt("dash.cluster.ack-window");
-        if (window < 1) throw new SettingsException($"dash.cluster.ack-window = {window}: must be at least 1.");
-        var joinTimeout = config.GetInt("dash.cluster.join-timeout");
-        if (joinTimeout < 1) throw new SettingsException($"dash.cluster.join-timeout = {joinTimeout}: must be at least 1 (seconds).");
+        var transfer = ReadTransfer(r);
+        var joinTimeout = r.Seconds("dash.cluster.join-timeout-seconds", min: 1);
 
         var node = ConfigurationFactory.ParseString($$"""
             akka.remote.dot-netty.tcp.hostname = "{{hostname}}"
@@ -83,8 +72,8 @@ public sealed record ClusterNodeSettings(
             akka.cluster.roles = [{{string.Join(", ", roleList.Select(r => $"\"{r}\""))}}]
             akka.cluster.seed-nodes = [{{string.Join(", ", seeds.Select(s => $"\"{s}\""))}}]
             """);
-        return new ClusterNodeSettings(roleList, hostname, port, seeds, new WeightTransferSettings((int)chunk, window),
-            TimeSpan.FromSeconds(joinTimeout), tls, node.WithFallback(config));
+        return new ClusterNodeSettings(roleList, hostname, port, seeds, transfer,
+            joinTimeout, tls, node.WithFallback(config));
     }
 
     /// <summary>Accepts <c>host:port</c> or a full <c>akka.tcp://dash@host:port</c> address.</summary>
@@ -104,16 +93,29 @@ public sealed record ClusterNodeSettings(
         return $"{scheme}://{DashNode.SystemName}@{seed[..colon]}:{p}";
     }
 
-    private static TlsSettings ReadTls(Config config)
+    private static WeightTransferSettings ReadTransfer(SettingsReader r)
     {
-        var cert = config.GetString("dash.cluster.tls.certificate") ?? "";
-        var ca = config.GetString("dash.cluster.tls.ca") ?? "";
-        var variable = config.GetString("dash.cluster.tls.password-env") ?? "";
+        var chunk = r.Bytes("dash.cluster.weight-chunk", min: 4096, max: int.MaxValue);
+        var frame = r.Bytes("akka.remote.dot-netty.tcp.maximum-frame-size", min: 4096);
+        if (chunk + 64 * 1024 > frame)
+            throw r.Bad("dash.cluster.weight-chunk", $"dash.cluster.weight-chunk ({chunk} bytes) plus its envelope does not fit in " +
+                                                     $"akka.remote.dot-netty.tcp.maximum-frame-size ({frame} bytes): lower the chunk or raise the frame size on every node.");
+        return new WeightTransferSettings((int)chunk, r.Int("dash.cluster.ack-window", min: 1))
+        {
+            StallAfter = r.Seconds("dash.cluster.weight-stall-seconds", min: 0.1),
+        };
+    }
+
+    private static TlsSettings ReadTls(SettingsReader r)
+    {
+        var cert = r.String("dash.cluster.tls.certificate");
+        var ca = r.String("dash.cluster.tls.ca");
+        var variable = r.String("dash.cluster.tls.password-env");
         if (cert.Length == 0 || !File.Exists(cert))
-            throw new SettingsException($"dash.cluster.tls.certificate = \"{cert}\": TLS is on but this node's certificate file does not exist " +
-                                        "(make test certificates with scripts/make-test-ca.sh).");
+            throw r.Bad("dash.cluster.tls.certificate", $"dash.cluster.tls.certificate = \"{cert}\": TLS is on but this node's certificate file does not exist " +
+                                                         "(make test certificates with scripts/make-test-ca.sh).");
         if (ca.Length == 0 || !File.Exists(ca))
-            throw new SettingsException($"dash.cluster.tls.ca = \"{ca}\": TLS is on but the CA certificate file does not exist.");
+            throw r.Bad("dash.cluster.tls.ca", $"dash.cluster.tls.ca = \"{ca}\": TLS is on but the CA certificate file does not exist.");
         var password = variable.Length > 0 ? Environment.GetEnvironmentVariable(variable) ?? "" : "";
         return new TlsSettings(Path.GetFullPath(cert), password, Path.GetFullPath(ca));
     }

@@ -10,7 +10,11 @@ namespace Dash.Actors.Pipeline;
 /// <summary>How weights travel to samplers on other nodes: chunk size in bytes and unacknowledged chunks in flight.</summary>
 public sealed record WeightTransferSettings(int ChunkBytes, int Window)
 {
-    public static readonly WeightTransferSettings Default = new(1 << 20, 4);
+    /// <summary>hocon/cluster.conf's values.</summary>
+    public static WeightTransferSettings Default => ClusterNodeSettings.DefaultTransfer.Value;
+
+    /// <summary>A transfer with no acknowledgement for this long starts again (dash.cluster.weight-stall-seconds).</summary>
+    public TimeSpan StallAfter { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>The learner failed: its state may be half-updated, so the run continues from the last committed step.</summary>
@@ -58,7 +62,7 @@ public sealed class GradientAccumulatorActor : ReceiveActor
     {
         _learner = _factory.CreateLearner();
         if (_resumeFrom is not null) _learner.Load(_resumeFrom);
-        _broadcast = Context.ActorOf(WeightBroadcastActor.Props(_transfer.ChunkBytes, _transfer.Window), "weights");
+        _broadcast = Context.ActorOf(WeightBroadcastActor.Props(_transfer.ChunkBytes, _transfer.Window, _transfer.StallAfter), "weights");
         // Samplers receive the current weights through SendWeightsTo when they announce themselves.
         Publish();
     }

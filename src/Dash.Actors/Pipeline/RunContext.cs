@@ -58,10 +58,11 @@ public sealed record RunContext(string RunId, string ConfigText, CheckpointStore
     /// <summary>
     /// SHA-256 of a configuration (as <see cref="ConfigLoader.Render"/> writes it) without the keys that do not change
     /// what is trained (storage, worker counts, ids) and without settings added since the first release that keep their
-    /// default: runs with equal hashes produce the same weights, so a warm-up can be shared between them.
+    /// default: runs with equal hashes produce the same weights, so a warm-up can be shared between them. Renamed keys
+    /// count under their first names, so warm-ups keep their names across a rename.
     /// </summary>
     public static string TrainingHash(string configText) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n",
-        configText.Split('\n').Where(line => (!ResumableChanges.Any(k => line.StartsWith(k + " ", StringComparison.Ordinal)) || line.StartsWith("dash.run.steps ", StringComparison.Ordinal))
+        SettingsLayers.FirstNamesText(configText).Split('\n').Where(line => (!ResumableChanges.Any(k => line.StartsWith(k + " ", StringComparison.Ordinal)) || line.StartsWith("dash.run.steps ", StringComparison.Ordinal))
                                               && !AddedDefaultLines.Value.Contains(line))))));
 
     public static string CodeVersion => typeof(RunContext).Assembly.GetName().Version?.ToString() ?? "0";

@@ -212,7 +212,7 @@ public sealed partial class TrainingCoordinatorActor
     public static IReadOnlyList<string> ChangedKeys(string before, string after)
     {
         var harmless = RunContext.ResumableChanges;
-        var a = before.Length == 0 ? Config.Empty : ConfigurationFactory.ParseString(before);
+        var a = before.Length == 0 ? Config.Empty : ConfigurationFactory.ParseString(SettingsLayers.UpgradeText(before)); // renamed keys under their new names
         var b = after.Length == 0 ? Config.Empty : ConfigurationFactory.ParseString(after);
         var added = ConfigLoader.UnrecordedDefaults(a, b);
         var keys = ConfigLoader.LeafPaths(a).Union(ConfigLoader.LeafPaths(b)).Where(k => !harmless.Contains(k) && !added.Contains(k)).Order(StringComparer.Ordinal);

@@ -37,38 +37,36 @@ public static class ConfigLoader
     public static EffectiveConfig Load(IEnumerable<string>? files = null, IEnumerable<string>? sets = null, string? algorithm = null)
     {
         var defaults = Defaults;
-        var layers = new List<(Config Config, string Source)>();
-        foreach (var set in (sets ?? []).Reverse()) layers.Add((ParseSet(set), "--set"));
-        if (algorithm is not null) layers.Add((ConfigurationFactory.ParseString($"dash.algorithm = \"{algorithm}\""), "--algorithm"));
-        foreach (var file in (files ?? []).Reverse()) layers.Add((ParseFile(file), file));
-
-        var user = layers.Aggregate(Config.Empty, (acc, l) => acc.WithFallback(l.Config));
         var defaultKeys = LeafPaths(defaults).ToHashSet();
-        foreach (var (config, source) in layers)
-            foreach (var key in LeafPaths(config))
-                if (!defaultKeys.Contains(key)) throw new SettingsException(UnknownKey(key, source, defaultKeys));
+        var layers = new List<SettingsLayer>();
+        foreach (var set in (sets ?? []).Reverse()) layers.Add(SettingsLayers.ParseSet(set));
+        if (algorithm is not null)
+            layers.Add(new SettingsLayer(ConfigurationFactory.ParseString($"dash.algorithm = {Quote(algorithm)}"), "--algorithm", new Dictionary<string, int>()));
+        foreach (var file in (files ?? []).Reverse()) layers.Add(ParseFile(file));
+        foreach (var layer in layers) SettingsLayers.CheckKnown(layer, defaultKeys);
+        var user = SettingsLayers.Merge(layers, Config.Empty);
 
         var name = (user.HasPath("dash.algorithm") ? user.GetString("dash.algorithm") : defaults.GetString("dash.algorithm")).Trim();
         var presets = Presets;
         if (!presets.HasPath($"dash.presets.{name}"))
         {
             var known = presets.GetConfig("dash.presets").Root.GetObject().Items.Keys;
-            throw new SettingsException($"dash.algorithm = \"{name}\" is not a preset; choose one of: {string.Join(", ", known)}.");
+            var where = SettingsLayers.Origin(layers, "dash.algorithm") is { } w ? $"{w}: " : "";
+            throw new SettingsException($"{where}dash.algorithm = \"{name}\" is not a preset; choose one of: {string.Join(", ", known)}.");
         }
         var preset = RootUnderDash(presets.GetConfig($"dash.presets.{name}"));
-        foreach (var key in LeafPaths(preset))
-            if (!defaultKeys.Contains(key)) throw new SettingsException(UnknownKey(key, $"hocon/presets.conf ({name})", defaultKeys));
+        SettingsLayers.CheckKnown(new SettingsLayer(preset, $"hocon/presets.conf ({name})", new Dictionary<string, int>()), defaultKeys);
 
         var effective = user.WithFallback(preset).WithFallback(defaults);
         var sources = new Dictionary<string, string>();
         foreach (var key in defaultKeys)
         {
             var layer = layers.FirstOrDefault(l => l.Config.HasPath(key));
-            sources[key] = layer.Config is not null ? layer.Source
+            sources[key] = layer is not null ? layer.Label
                 : preset.HasPath(key) ? $"preset {name} (hocon/presets.conf)"
                 : "default (hocon/dash.conf)";
         }
-        return new EffectiveConfig(effective, sources, DashSettings.From(effective));
+        return new EffectiveConfig(effective, sources, DashSettings.From(effective, key => SettingsLayers.Origin(layers, key)));
     }
 
     /// <summary>Renders the given keys as sorted HOCON lines (<c>key = "value"</c>, lists as <c>[a, b]</c>).</summary>
@@ -122,44 +120,16 @@ public static class ConfigLoader
 
     private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
-    private static Config ParseSet(string set)
+    /// <summary>
+    /// A --config file. A run's own config.conf (beside its journal or checkpoints) is a record, not new input: keys
+    /// renamed since it was written are read under their new names instead of refused.
+    /// </summary>
+    private static SettingsLayer ParseFile(string path)
     {
-        var eq = set.IndexOf('=', StringComparison.Ordinal);
-        if (eq <= 0) throw new SettingsException($"--set \"{set}\" must look like key=value, for example dash.run.steps=20.");
-        var key = set[..eq].Trim();
-        if (!key.StartsWith("dash.", StringComparison.Ordinal)) key = "dash." + key;
-        var value = set[(eq + 1)..].Trim();
-        var hocon = SetValue(set, "--set");
-        try
-        {
-            return ConfigurationFactory.ParseString($"{key} = {hocon}");
-        }
-        catch (Exception)
-        {
-            try
-            {
-                return ConfigurationFactory.ParseString($"{key} = {Quote(value)}");
-            }
-            catch (Exception e)
-            {
-                throw new SettingsException($"--set \"{set}\": {e.Message}");
-            }
-        }
-    }
-
-    private static Config ParseFile(string path)
-    {
-        if (!File.Exists(path)) throw new SettingsException($"Config file {path} does not exist.");
-        try
-        {
-            var text = File.ReadAllText(path);
-            HoconSyntax.CheckDocument(text, path);
-            return ConfigurationFactory.ParseString(text);
-        }
-        catch (Exception e) when (e is not SettingsException)
-        {
-            throw new SettingsException($"{path}: not valid HOCON: {e.Message}");
-        }
+        var layer = SettingsLayers.ParseFile(path);
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        var record = File.Exists(Path.Combine(folder, "journal.db")) || Directory.Exists(Path.Combine(folder, "checkpoints"));
+        return record ? layer with { Config = SettingsLayers.Upgrade(layer.Config) } : layer;
     }
 
     /// <summary>
@@ -176,29 +146,5 @@ public static class ConfigLoader
         if (value.IndexOfAny(['{', '}', '[', ']', '"']) < 0 && !value.Contains("${", StringComparison.Ordinal)) return Quote(value);
         var column = eq + 1 + (raw.Length - raw.TrimStart().Length) + e.Column;
         throw new SettingsException($"{option} \"{set}\": HOCON syntax error at column {column}: {e.Problem}");
-    }
-
-    private static string UnknownKey(string key, string source, IReadOnlyCollection<string> known)
-    {
-        var best = known.OrderBy(k => Distance(k, key)).First();
-        return $"{key} (from {source}) is not a Dash setting. Did you mean {best}? `dash config show` lists every key.";
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var d = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++) d[j] = j;
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var prev = d[0];
-            d[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var tmp = d[j];
-                d[j] = Math.Min(Math.Min(d[j] + 1, d[j - 1] + 1), prev + (a[i - 1] == b[j - 1] ? 0 : 1));
-                prev = tmp;
-            }
-        }
-        return d[b.Length];
     }
 }

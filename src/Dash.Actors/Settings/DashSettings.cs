@@ -39,7 +39,7 @@ public sealed record AdvantageSettings(bool ScaleByStd, float FilterTau);
 
 public sealed record LearningSettings(
     LearningMode Mode, int MicroBatchSize, int MicroBatchTokens, int PpoEpochs, int MiniBatches, float ClipEpsilon,
-    float KlBeta, LossAggregation Aggregation, double LearningRate, string LrSchedule, int WarmupSteps,
+    float KlBeta, LossAggregation Aggregation, double LearningRate, string LrSchedule, int LrWarmupSteps,
     double WeightDecay, double MaxGradNorm)
 {
     /// <summary>The learner's device (dash.learning.device); empty = dash.model.device.</summary>
@@ -94,10 +94,13 @@ public sealed record DashSettings(
     /// <summary>The reward's opt-in looser answer rules (dash.reward.*).</summary>
     public RewardSettings Reward { get; init; } = RewardSettings.FormatOnly;
 
-    /// <summary>Parses and cross-checks an effective configuration (see <see cref="ConfigLoader"/>).</summary>
-    public static DashSettings From(Config config)
+    /// <summary>
+    /// Parses and cross-checks an effective configuration (see <see cref="ConfigLoader"/>); a recorded one may use
+    /// renamed keys' old names. <paramref name="origin"/> says where each key's value was written, for errors.
+    /// </summary>
+    public static DashSettings From(Config config, Func<string, string?>? origin = null)
     {
-        var r = new Reader(config);
+        var r = new SettingsReader(SettingsLayers.Upgrade(config), origin);
         var algorithm = r.String("dash.algorithm");
         var run = new RunSettings(
             r.Int("dash.run.seed"), r.Int("dash.run.steps", min: 0), r.String("dash.run.runs-dir"), r.String("dash.run.id"),
@@ -134,7 +137,7 @@ public sealed record DashSettings(
                 _ => LossAggregation.DrGrpo,
             },
             r.Double("dash.learning.learning-rate", min: 0), r.Choice("dash.learning.lr-schedule", "linear", "constant"),
-            r.Int("dash.learning.warmup-steps", min: 0), r.Double("dash.learning.weight-decay", min: 0),
+            r.Int("dash.learning.lr-warmup-steps", min: 0, off: 0), r.Double("dash.learning.weight-decay", min: 0),
             r.Double("dash.learning.max-grad-norm", min: 0))
         {
             Device = r.Device("dash.learning.device", allowEmpty: true),
@@ -184,110 +187,4 @@ public sealed record DashSettings(
 
     /// <summary>A device name in canonical form (<c>cuda</c> is <c>cuda:0</c>).</summary>
     private static string DeviceName(string device) => Dash.Model.Runtime.DeviceSpec.Parse(device).ToString();
-
-    /// <summary>Typed reads that name the key and the expected form in every error.</summary>
-    private sealed class Reader(Config config)
-    {
-        private string Raw(string key)
-        {
-            if (!config.HasPath(key)) throw new SettingsException($"{key} is missing from the configuration.");
-            try
-            {
-                return config.GetString(key) ?? throw new SettingsException($"{key} must be a single value.");
-            }
-            catch (Exception e) when (e is not SettingsException)
-            {
-                throw new SettingsException($"{key} must be a single value, not an object or list.");
-            }
-        }
-
-        public string String(string key) => Raw(key);
-
-        public string Choice(string key, params string[] options)
-        {
-            var v = Raw(key).Trim().ToLowerInvariant();
-            return options.Contains(v) ? v : throw new SettingsException($"{key} = \"{Raw(key)}\" is not one of: {string.Join(", ", options)}.");
-        }
-
-        public bool Bool(string key) => Raw(key).Trim().ToLowerInvariant() switch
-        {
-            "on" or "true" or "yes" => true,
-            "off" or "false" or "no" => false,
-            var v => throw new SettingsException($"{key} = \"{v}\" is not a boolean: use on/off or true/false."),
-        };
-
-        public int Int(string key, int min = int.MinValue, int max = int.MaxValue)
-        {
-            var v = Raw(key);
-            if (!int.TryParse(v, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var x))
-                throw new SettingsException($"{key} = \"{v}\" is not an integer.");
-            if (x < min || x > max) throw new SettingsException($"{key} = {x} is out of range [{min}, {max}].");
-            return x;
-        }
-
-        public double Double(string key, double min = double.NegativeInfinity, double max = double.PositiveInfinity)
-        {
-            var v = Raw(key);
-            if (!double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var x) || !double.IsFinite(x))
-                throw new SettingsException($"{key} = \"{v}\" is not a number.");
-            if (x < min || x > max) throw new SettingsException($"{key} = {x} is out of range [{min}, {max}].");
-            return x;
-        }
-
-        public float Float(string key, double min = double.NegativeInfinity, double max = double.PositiveInfinity) => (float)Double(key, min, max);
-
-        /// <summary>A device name (cpu, cuda, cuda:N); <paramref name="allowEmpty"/>: "" means the key's default device.</summary>
-        public string Device(string key, bool allowEmpty = false)
-        {
-            var v = Raw(key).Trim();
-            return allowEmpty && v.Length == 0 ? "" : ParseDevice(v, key);
-        }
-
-        public string[] DeviceList(string key)
-        {
-            if (!config.HasPath(key)) throw new SettingsException($"{key} is missing from the configuration.");
-            var value = config.GetValue(key);
-            IEnumerable<string> xs;
-            try
-            {
-                xs = value.IsArray() ? config.GetStringList(key)
-                    : (value.GetString() ?? throw new FormatException()).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            }
-            catch (Exception)
-            {
-                throw new SettingsException($"{key} must list devices, as \"cuda:0,cuda:1\" or [\"cuda:0\", \"cuda:1\"] (\"\" = dash.model.device).");
-            }
-            return [.. xs.Select((x, i) => ParseDevice(x.Trim(), $"{key}[{i}]"))];
-        }
-
-        private static string ParseDevice(string text, string key)
-        {
-            try
-            {
-                return Dash.Model.Runtime.DeviceSpec.Parse(text, key).ToString();
-            }
-            catch (ArgumentException e)
-            {
-                throw new SettingsException(e.Message);
-            }
-        }
-
-        public int[] IntList(string key, int min, int max)
-        {
-            if (!config.HasPath(key)) throw new SettingsException($"{key} is missing from the configuration.");
-            IList<int> xs;
-            try
-            {
-                xs = config.GetIntList(key);
-            }
-            catch (Exception)
-            {
-                throw new SettingsException($"{key} must be a list of integers, for example [1, 2].");
-            }
-            if (xs.Count == 0) throw new SettingsException($"{key} must not be empty.");
-            foreach (var x in xs)
-                if (x < min || x > max) throw new SettingsException($"{key} contains {x}, out of range [{min}, {max}].");
-            return [.. xs];
-        }
-    }
 }

@@ -17,6 +17,24 @@ public static class HoconSyntax
     /// <summary>The first syntax error of a HOCON document (an object body, or one braced object); null when there is none.</summary>
     public static HoconSyntaxError? FindInDocument(string text) => Find(text, p => p.Document());
 
+    /// <summary>
+    /// The line (1-based) where each key of a well-formed HOCON document is set, as a dotted path (<c>dash.run.steps</c>
+    /// for <c>dash.run { steps = 3 }</c>); the last setting of a key wins, as in HOCON. Empty when the text is broken.
+    /// </summary>
+    public static IReadOnlyDictionary<string, int> KeyLines(string text)
+    {
+        var parser = new Parser(text, Lexer.Tokens(text));
+        try
+        {
+            parser.Document();
+        }
+        catch (SyntaxFailure)
+        {
+            return new Dictionary<string, int>();
+        }
+        return parser.Lines;
+    }
+
     /// <summary>The first syntax error of one HOCON value (what follows <c>key =</c>); null when there is none.</summary>
     public static HoconSyntaxError? FindInValue(string text) => Find(text, p => p.SingleValue());
 
@@ -139,6 +157,10 @@ public static class HoconSyntax
     private sealed class Parser(string text, List<Token> tokens)
     {
         private int _next;
+        private string _prefix = "";
+
+        /// <summary>The line of every key parsed so far, as a dotted path.</summary>
+        public Dictionary<string, int> Lines { get; } = new(StringComparer.Ordinal);
 
         private Token Peek => tokens[_next];
 
@@ -203,6 +225,9 @@ public static class HoconSyntax
                 return;
             }
             var t = Peek;
+            var outer = _prefix;
+            _prefix = outer.Length == 0 ? key.Replace("\"", "", StringComparison.Ordinal) : $"{outer}.{key.Replace("\"", "", StringComparison.Ordinal)}";
+            Lines[_prefix] = Position(text, keyStart.Offset).Line;
             switch (t.Kind)
             {
                 case Kind.OpenBrace:
@@ -220,6 +245,7 @@ public static class HoconSyntax
                 default:
                     throw Unexpected(t, $"after the key {key}; expected '=' or ':'");
             }
+            _prefix = outer;
             Skip(Kind.Space);
             var end = Peek;
             if (end.Kind is Kind.Newline or Kind.Comma or Kind.End || end.Kind == Kind.CloseBrace && opener is not null) return;

@@ -65,83 +65,38 @@ public sealed record CostModel(
 
     /// <summary>
     /// The defaults overridden by HOCON <paramref name="files"/> (later ones win) and <c>key=value</c>
-    /// <paramref name="sets"/> (win over files); keys may be written with or without the <c>dash.simulate.</c> prefix.
+    /// <paramref name="sets"/> (win over files), read with the one --set rule (<see cref="SettingsLayers.ParseSet"/>):
+    /// a key may leave out <c>dash.simulate.</c> (<c>sampler.decode-row-seconds</c>) or only <c>dash.</c>.
     /// </summary>
     public static CostModel Load(IEnumerable<string>? files = null, IEnumerable<string>? sets = null)
     {
         var defaults = ConfigurationFactory.ParseString(ConfigLoader.EmbeddedText("simulate.conf"));
         var known = ConfigLoader.LeafPaths(defaults).ToHashSet();
-        var layers = new List<(Config Config, string Source)>();
-        foreach (var set in (sets ?? []).Reverse()) layers.Add((ParseSet(set), "--cost"));
-        foreach (var file in (files ?? []).Reverse()) layers.Add((ParseFile(file), file));
-        foreach (var (config, source) in layers)
-            foreach (var key in ConfigLoader.LeafPaths(config))
-                if (!known.Contains(key))
-                    throw new SettingsException($"{key} (from {source}) is not a cost-model key; hocon/simulate.conf lists them all.");
-        var effective = layers.Aggregate(Config.Empty, (acc, l) => acc.WithFallback(l.Config)).WithFallback(defaults);
-        return From(effective);
+        var layers = new List<SettingsLayer>();
+        foreach (var set in (sets ?? []).Reverse()) layers.Add(SettingsLayers.ParseSet(set, "--cost", Root + "."));
+        foreach (var file in (files ?? []).Reverse()) layers.Add(SettingsLayers.ParseFile(file, "Cost-model file", bareRoot: Root));
+        foreach (var layer in layers) SettingsLayers.CheckKnown(layer, known, "hocon/simulate.conf lists every cost-model key.");
+        return From(SettingsLayers.Merge(layers, defaults), key => SettingsLayers.Origin(layers, key));
     }
 
-    private static CostModel From(Config c)
+    private static CostModel From(Config c, Func<string, string?>? origin = null)
     {
+        var r = new SettingsReader(c, origin);
         double Positive(string key, bool allowZero = true)
         {
-            var raw = c.GetString($"{Root}.{key}");
-            if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || double.IsNaN(v) || double.IsInfinity(v) ||
-                v < 0 || (!allowZero && v == 0))
-                throw new SettingsException($"{Root}.{key} = \"{raw}\" must be a number {(allowZero ? ">= 0" : "> 0")}.");
+            var v = r.Double($"{Root}.{key}", min: 0);
+            if (!allowZero && v == 0) throw r.Bad($"{Root}.{key}", $"{Root}.{key} = 0 must be a number > 0.");
             return v;
         }
         int Tokens(string key) => (int)Math.Max(1, Math.Round(Positive(key, allowZero: false)));
-        var p = Positive("workload.correct-probability");
-        if (p > 1) throw new SettingsException($"{Root}.workload.correct-probability = {p} must be between 0 and 1.");
-        var shared = c.GetString($"{Root}.network.shared-uplink").Trim().ToLowerInvariant() switch
-        {
-            "on" or "true" or "yes" => true,
-            "off" or "false" or "no" => false,
-            var other => throw new SettingsException($"{Root}.network.shared-uplink = \"{other}\" must be on or off."),
-        };
+        var p = r.Double($"{Root}.workload.correct-probability", min: 0, max: 1);
         return new CostModel(
             Positive("sampler.decode-step-seconds"), Positive("sampler.decode-row-seconds"), Positive("sampler.prefill-token-seconds"),
             Positive("learner.token-seconds"), Positive("learner.optimizer-step-seconds"), Positive("learner.forward-token-seconds"),
             Positive("verifier.row-seconds"),
             Positive("network.weight-bytes"), Positive("network.bandwidth-bytes-per-second", allowZero: false), Positive("network.latency-seconds"),
-            shared, Positive("network.rollout-bytes-per-token"),
+            r.Bool($"{Root}.network.shared-uplink"), Positive("network.rollout-bytes-per-token"),
             Tokens("workload.prompt-tokens"), Tokens("workload.completion-tokens"), p);
-    }
-
-    private static Config ParseSet(string set)
-    {
-        var eq = set.IndexOf('=', StringComparison.Ordinal);
-        if (eq <= 0) throw new SettingsException($"--cost \"{set}\" must look like key=value, for example sampler.decode-row-seconds=2e-4.");
-        var key = set[..eq].Trim();
-        if (!key.StartsWith(Root + ".", StringComparison.Ordinal)) key = $"{Root}.{key}";
-        var value = set[(eq + 1)..].Trim();
-        try
-        {
-            return ConfigurationFactory.ParseString($"{key} = \"{value}\"");
-        }
-        catch (Exception e)
-        {
-            throw new SettingsException($"--cost \"{set}\": {e.Message}");
-        }
-    }
-
-    private static Config ParseFile(string path)
-    {
-        if (!File.Exists(path)) throw new SettingsException($"Cost-model file {path} does not exist.");
-        try
-        {
-            var text = File.ReadAllText(path);
-            HoconSyntax.CheckDocument(text, path);
-            var config = ConfigurationFactory.ParseString(text);
-            // A file may hold the keys bare (sampler { ... }) or under dash.simulate.
-            return config.HasPath(Root) ? config : ConfigurationFactory.ParseString($"{Root} {{\n{text}\n}}");
-        }
-        catch (Exception e) when (e is not SettingsException)
-        {
-            throw new SettingsException($"{path}: not valid HOCON: {e.Message}");
-        }
     }
 
     /// <summary>Every key with its value, as HOCON lines (for the simulate report).</summary>

@@ -52,8 +52,9 @@ internal static class NodeCommand
         command.SetAction(p =>
         {
             var sets = p.GetValue(options.Set) ?? [];
-            var clusterSets = sets.Where(s => s.StartsWith("cluster.", StringComparison.Ordinal)).ToArray();
-            var extra = sets.Where(s => !s.StartsWith("cluster.", StringComparison.Ordinal)).ToList();
+            // One --set rule for both files: a dash.cluster.* key (dash. optional) is hocon/cluster.conf's, any other dash.conf's.
+            var clusterSets = sets.Where(IsClusterKey).ToArray();
+            var extra = sets.Where(s => !IsClusterKey(s)).ToList();
             if (p.GetValue(steps) is { } n) extra.Add($"run.steps={n}");
             if (p.GetValue(runsDir) is { } r) extra.Add($"run.runs-dir={r}");
             if (p.GetValue(runId) is { } id) extra.Add($"run.id={id}");
@@ -67,4 +68,8 @@ internal static class NodeCommand
         });
         return command;
     }
+
+    private static bool IsClusterKey(string set) =>
+        set.IndexOf('=', StringComparison.Ordinal) is > 0 and var eq
+        && Dash.Actors.Settings.SettingsLayers.KeyOf(set[..eq].Trim()).StartsWith("dash.cluster.", StringComparison.Ordinal);
 }

@@ -23,7 +23,7 @@ internal sealed class ClusterHost(ClusterNodeSettings settings, Console2 console
         {
             node.Dispose();
             throw new UserException($"could not join the cluster through {string.Join(", ", Settings.SeedNodes)} within {Settings.JoinTimeout.TotalSeconds:0} s " +
-                                    "(dash.cluster.join-timeout). Is a node running there, with the same TLS setting and certificates from the same CA?");
+                                    "(dash.cluster.join-timeout-seconds). Is a node running there, with the same TLS setting and certificates from the same CA?");
         }
         if (Settings.Has(ClusterRoles.Sampler))
         {

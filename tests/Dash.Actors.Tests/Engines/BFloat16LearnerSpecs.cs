@@ -22,7 +22,7 @@ public sealed class BFloat16LearnerSpecs
     private static (double First, double Last, TorchPolicyLearner Learner, DashSettings Settings) TrainOnWorkedSolutions(string dtype, int steps)
     {
         var settings = ConfigLoader.Load(algorithm: "sft", sets: [$"model.dtype={dtype}", "model.threads=1", "learning.learning-rate=3e-3",
-            "learning.lr-schedule=constant", "learning.warmup-steps=0"]).Settings;
+            "learning.lr-schedule=constant", "learning.lr-warmup-steps=0"]).Settings;
         var data = new TaskTrainingData(new ArithmeticTask(), CharTokenizer.Default, new RawPrompt(), 64);
         var learner = (TorchPolicyLearner)new TorchEngineFactory(settings, new PolicyModels(settings.Model, settings.Run.Seed)).CreateLearner();
         var rows = data.TrainPrompts(0, 16).Select(p => new Rollout(p.GroupId, p.ProblemId, p.GoldAnswer, p.PromptIds,

@@ -59,7 +59,7 @@ public sealed class TorchPolicyLearner : IPolicyLearner
         _flat = new FlatParameters(_model.parameters());
         var schedule = new LearningRateSchedule(
             learning.LearningRate, learning.LrSchedule == "linear" ? ScheduleKind.Linear : ScheduleKind.Constant,
-            learning.WarmupSteps, Math.Max(learning.WarmupSteps + 1, totalOptimizerSteps)).Validate();
+            learning.LrWarmupSteps, Math.Max(learning.LrWarmupSteps + 1, totalOptimizerSteps)).Validate();
         _optimizer = new AdamW(_model.named_parameters().Select(p => (p.name, p.parameter)),
             new AdamWOptions(WeightDecay: learning.WeightDecay, MaxGradNorm: learning.MaxGradNorm), schedule, _model.HuggingFaceParts);
         AllocateGradients();
