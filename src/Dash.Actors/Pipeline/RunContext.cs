@@ -11,9 +11,8 @@ namespace Dash.Actors.Pipeline;
 /// <param name="ConfigText">The effective dash.* configuration as HOCON text (journaled when the run starts).</param>
 /// <param name="Checkpoints">Where checkpoints are written, or null to keep none (simulations).</param>
 /// <param name="AllowConfigChange">Resume even when the configuration differs from the journaled one.</param>
-/// <param name="KeepLast">Checkpoints kept besides the best one.</param>
 /// <param name="IgnoreSnapshots">Recover from every event, not the newest snapshot (which was found damaged).</param>
-public sealed record RunContext(string RunId, string ConfigText, CheckpointStore? Checkpoints, bool AllowConfigChange = false, int KeepLast = 2,
+public sealed record RunContext(string RunId, string ConfigText, CheckpointStore? Checkpoints, bool AllowConfigChange = false,
     bool IgnoreSnapshots = false)
 {
     /// <summary>The SQLite journal file, named in messages about it (null: a PostgreSQL or in-memory journal).</summary>
@@ -40,6 +39,7 @@ public sealed record RunContext(string RunId, string ConfigText, CheckpointStore
         "dash.run.steps", "dash.run.eval-every", "dash.run.eval-problems", "dash.sampling.samplers", "dash.verifier.workers",
         "dash.run.runs-dir", "dash.run.id", "dash.persistence.journal", "dash.persistence.postgres.connection-string-env",
         "dash.persistence.postgres.connection-string-file", "dash.sampling.exclusive-devices", "dash.model.memory-check", "dash.verifier.threads",
+        "dash.coordinator.keep-last", "dash.coordinator.snapshot-every", "dash.coordinator.max-restarts", "dash.coordinator.regreet-seconds",
     ];
 
     /// <summary>

@@ -14,7 +14,6 @@ public sealed record TrainingWarning(string Message) : IDashMessage;
 
 public sealed partial class TrainingCoordinatorActor
 {
-    private const int SnapshotEvery = 50;
 
     private void OnBegin()
     {
@@ -99,7 +98,7 @@ public sealed partial class TrainingCoordinatorActor
         Persist(new StepCommitted(report.Step, report.PolicyVersion, checkpoint.Name, checkpoint.Sha256, json, DateTime.UtcNow), e =>
         {
             _state = _state.Apply(e);
-            if (LastSequenceNr % SnapshotEvery == 0) SaveSnapshot(_state);
+            if (_settings.Coordinator.SnapshotEvery > 0 && LastSequenceNr % _settings.Coordinator.SnapshotEvery == 0) SaveSnapshot(_state);
             ApplyRetention();
             _listener.Tell(report);
             then();
@@ -120,7 +119,7 @@ public sealed partial class TrainingCoordinatorActor
     private void ApplyRetention()
     {
         if (_run.Checkpoints is null) return;
-        var keep = _state.Steps.TakeLast(Math.Max(1, _run.KeepLast)).Select(s => s.Checkpoint).ToHashSet();
+        var keep = _state.Steps.TakeLast(Math.Max(1, _settings.Coordinator.KeepLast)).Select(s => s.Checkpoint).ToHashSet();
         if (_state.Best is { } best) keep.Add(best.Checkpoint);
         _run.Checkpoints.Retain(keep);
     }

@@ -123,7 +123,7 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor, I
         {
             Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
                 typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.MemberRemoved));
-            Timers.StartPeriodicTimer("regreet", RegreetTick.Instance, TimeSpan.FromSeconds(5));
+            Timers.StartPeriodicTimer("regreet", RegreetTick.Instance, _settings.Coordinator.Regreet);
         }
         // Each sampler announces itself and is sent the learner's weights; once all hold them, evaluate (fresh run) and start.
         _phases.Enter(Phases.WeightSync);

@@ -59,6 +59,23 @@ public sealed record RewardSettings(bool AnswerPhrase, bool LastMath, bool Whole
     public static RewardSettings FormatOnly { get; } = new(false, false, false, false);
 }
 
+/// <summary>How the coordinator keeps a run (dash.coordinator.*): none of it changes what is trained.</summary>
+/// <param name="KeepLast">Checkpoints kept besides the best one (dash.coordinator.keep-last).</param>
+/// <param name="SnapshotEvery">Journal events between snapshots of the run's state; 0 = none (dash.coordinator.snapshot-every).</param>
+/// <param name="MaxRestarts">Coordinator restarts without progress before the run stops (dash.coordinator.max-restarts).</param>
+/// <param name="Regreet">Interval of greetings to sampler nodes with no registered sampler (dash.coordinator.regreet-seconds).</param>
+public sealed record CoordinatorSettings(int KeepLast, int SnapshotEvery, int MaxRestarts, TimeSpan Regreet)
+{
+    /// <summary>hocon/dash.conf's values.</summary>
+    public static CoordinatorSettings Default => Defaults.Value;
+
+    private static readonly Lazy<CoordinatorSettings> Defaults = new(() => Read(new SettingsReader(ConfigLoader.Defaults)));
+
+    internal static CoordinatorSettings Read(SettingsReader r) => new(
+        r.Int("dash.coordinator.keep-last", min: 1), r.Int("dash.coordinator.snapshot-every", min: 0, off: 0),
+        r.Int("dash.coordinator.max-restarts", min: 0), r.Seconds("dash.coordinator.regreet-seconds", min: 0.1));
+}
+
 public enum JournalKind { Sqlite, Postgres }
 
 /// <summary>Where run journals live; <paramref name="PostgresConnectionString"/> is resolved from the variable or file (postgres only).</summary>
@@ -93,6 +110,9 @@ public sealed record DashSettings(
 {
     /// <summary>The reward's opt-in looser answer rules (dash.reward.*).</summary>
     public RewardSettings Reward { get; init; } = RewardSettings.FormatOnly;
+
+    /// <summary>How the coordinator keeps the run (dash.coordinator.*).</summary>
+    public CoordinatorSettings Coordinator { get; init; } = CoordinatorSettings.Default;
 
     /// <summary>
     /// Parses and cross-checks an effective configuration (see <see cref="ConfigLoader"/>); a recorded one may use
@@ -152,7 +172,7 @@ public sealed record DashSettings(
             journal == JournalKind.Postgres ? PersistenceSettings.ResolveConnectionString(variable, file) : null);
         var reward = new RewardSettings(
             r.Bool("dash.reward.answer-phrase"), r.Bool("dash.reward.last-math"), r.Bool("dash.reward.whole-text"), r.Bool("dash.reward.last-number"));
-        var settings = new DashSettings(algorithm, run, task, model, sampling, advantage, learning, verifier, persistence) { Reward = reward };
+        var settings = new DashSettings(algorithm, run, task, model, sampling, advantage, learning, verifier, persistence) { Reward = reward, Coordinator = CoordinatorSettings.Read(r) };
         settings.CrossCheck();
         return settings;
     }

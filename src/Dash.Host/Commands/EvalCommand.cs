@@ -13,11 +13,8 @@ namespace Dash.Host.Commands;
 
 internal static class EvalCommand
 {
-    // dash eval's own defaults, for a model that is not a run's checkpoint (with --config the run's settings apply).
-    private const int DefaultMaxNewTokens = 512;
-    private const int DefaultBatchSize = 32;
-    private const float DefaultTemperature = 0.6f;
-    private const int DefaultMaxPromptTokens = 4096;
+    // dash eval's own defaults (hocon/eval.conf), for a model that is not a run's checkpoint (with --config the run's settings apply).
+    private static EvalDefaults Defaults => EvalDefaults.Default;
 
     public static Command Create(Func<ParseResult, Console2> console)
     {
@@ -30,10 +27,10 @@ internal static class EvalCommand
         var dataDir = new Option<string?>("--data-dir") { Description = "Folder holding math500/, gsm8k/ and math/ (default: data, or the run's dash.task.data-dir)." };
         var limit = new Option<int>("--limit") { Description = "Evaluate only the first N problems in file order (0 = all).", DefaultValueFactory = _ => 0 };
         var k = new Option<int>("--k") { Description = "Also sample k completions per problem for pass@k (0 = greedy only).", DefaultValueFactory = _ => 0 };
-        var temperature = new Option<float?>("--temperature") { Description = $"Temperature of the pass@k samples (default {DefaultTemperature}, or the run's)." };
+        var temperature = new Option<float?>("--temperature") { Description = $"Temperature of the pass@k samples (default {Defaults.Temperature.ToString(System.Globalization.CultureInfo.InvariantCulture)}, or the run's)." };
         var topP = new Option<float?>("--top-p") { Description = "Top-p of the pass@k samples (default 1 = off, or the run's)." };
-        var maxNew = new Option<int?>("--max-new-tokens") { Description = $"Most tokens per completion (default {DefaultMaxNewTokens}, or the run's)." };
-        var batch = new Option<int?>("--batch-size") { Description = $"Completions per forward pass (default {DefaultBatchSize}, or the run's)." };
+        var maxNew = new Option<int?>("--max-new-tokens") { Description = $"Most tokens per completion (default {Defaults.MaxNewTokens}, or the run's)." };
+        var batch = new Option<int?>("--batch-size") { Description = $"Completions per forward pass (default {Defaults.BatchSize}, or the run's)." };
         var template = new Option<string?>("--template") { Description = "raw, qwen-chat, chat (the model's own chat template) or few-shot (default raw, or the run's)." };
         var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default cpu, or the run's)." };
         var dtype = new Option<string?>("--dtype") { Description = "float32 or bfloat16: weights, activations and KV cache (default float32, or the run's)." };
@@ -56,7 +53,7 @@ internal static class EvalCommand
             var kk = p.GetValue(k);
             if (kk < 0 || kk > settings.Sampling.BatchSize) throw new UserException($"--k {kk}: must be between 0 and the batch size ({settings.Sampling.BatchSize}).");
             if (p.GetValue(limit) < 0) throw new UserException($"--limit {p.GetValue(limit)}: must be 0 (all) or positive.");
-            var dataName = p.GetValue(data) ?? (fromRun ? null : "math500");
+            var dataName = p.GetValue(data) ?? (fromRun ? null : Defaults.Data);
             var runTask = settings.Task with { Name = dataName ?? settings.Task.Name };
             // Only a run's own held-out set and few-shot examples need the task's training data; a benchmark never does.
             var source = dataName is null || settings.Task.Template == "few-shot" ? TaskTrainingData.Load(runTask, settings.Run.Seed, settings.Run.EvalProblems) : null;
@@ -93,27 +90,27 @@ internal static class EvalCommand
         static int Positive(int v, string flag) => v > 0 ? v : throw new UserException($"{flag} {v}: must be positive.");
         var sampling = s.Sampling with
         {
-            MaxNewTokens = Positive(maxNew ?? (fromRun ? s.Sampling.MaxNewTokens : DefaultMaxNewTokens), "--max-new-tokens"),
-            BatchSize = Positive(batch ?? (fromRun ? s.Sampling.BatchSize : DefaultBatchSize), "--batch-size"),
-            Temperature = temperature ?? (fromRun ? s.Sampling.Temperature : DefaultTemperature),
-            TopP = topP ?? (fromRun ? s.Sampling.TopP : 1f),
-            TopK = fromRun ? s.Sampling.TopK : 0,
+            MaxNewTokens = Positive(maxNew ?? (fromRun ? s.Sampling.MaxNewTokens : Defaults.MaxNewTokens), "--max-new-tokens"),
+            BatchSize = Positive(batch ?? (fromRun ? s.Sampling.BatchSize : Defaults.BatchSize), "--batch-size"),
+            Temperature = temperature ?? (fromRun ? s.Sampling.Temperature : Defaults.Temperature),
+            TopP = topP ?? (fromRun ? s.Sampling.TopP : Defaults.TopP),
+            TopK = fromRun ? s.Sampling.TopK : Defaults.TopK,
         };
         if (sampling.Temperature < 0) throw new UserException($"--temperature {sampling.Temperature}: must not be negative.");
         if (sampling.TopP is <= 0 or > 1) throw new UserException($"--top-p {sampling.TopP}: must be in (0, 1].");
-        var chosen = template ?? (fromRun ? s.Task.Template : "raw");
+        var chosen = template ?? (fromRun ? s.Task.Template : Defaults.Template);
         if (chosen is not ("raw" or "qwen-chat" or "chat" or "few-shot")) throw new UserException($"--template {chosen}: use raw, qwen-chat, chat or few-shot.");
         var task = s.Task with
         {
-            DataDir = dataDir ?? (fromRun ? s.Task.DataDir : "data"),
+            DataDir = dataDir ?? (fromRun ? s.Task.DataDir : Defaults.DataDir),
             Template = chosen,
-            MaxPromptTokens = fromRun ? s.Task.MaxPromptTokens : DefaultMaxPromptTokens,
+            MaxPromptTokens = fromRun ? s.Task.MaxPromptTokens : Defaults.MaxPromptTokens,
         };
         var modelSettings = s.Model with
         {
             Dir = model,
-            Device = device ?? (fromRun ? s.Model.Device : "cpu"),
-            Dtype = dtype ?? (fromRun ? s.Model.Dtype : "float32"),
+            Device = device ?? (fromRun ? s.Model.Device : Defaults.Device),
+            Dtype = dtype ?? (fromRun ? s.Model.Dtype : Defaults.Dtype),
             Threads = fromRun ? s.Model.Threads : Environment.ProcessorCount,
         };
         if (dtype is not null) DtypeSpec.Parse(dtype, "--dtype");

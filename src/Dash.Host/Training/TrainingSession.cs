@@ -245,7 +245,7 @@ internal static class TrainingSession
             {
                 system.ActorOf(RunSupervisorActor.Props(
                     parent => TrainingCoordinatorActor.Props(settings, engines.Data, engines.Factory, parent, run), listener,
-                    committed: recovered.Steps.Count > 0), "run");
+                    settings.Coordinator.MaxRestarts, committed: recovered.Steps.Count > 0), "run");
             }
             else
             {
@@ -255,7 +255,7 @@ internal static class TrainingSession
                 {
                     singletonLock ??= RunLock.Acquire(folder, journal, ClusterLockWait);
                     return TrainingCoordinatorActor.Props(settings, engines.Data, parts, parent, run);
-                }, listener, committed: recovered.Steps.Count > 0));
+                }, listener, settings.Coordinator.MaxRestarts, committed: recovered.Steps.Count > 0));
                 node.RunEnded.ContinueWith(t => inbox.Add(t.Result), TaskScheduler.Default);
                 console.Out.WriteLine($"Coordinator node {node.Address} ({string.Join(",", node.Settings.Roles)}); the run starts when a sampler node joins.");
             }

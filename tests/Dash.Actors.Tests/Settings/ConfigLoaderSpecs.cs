@@ -64,15 +64,20 @@ public sealed class ConfigLoaderSpecs
         Assert.Contains("/nonexistent/my.conf", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Should_document_every_default_key_with_a_comment()
+    [Theory]
+    [InlineData("dash.conf")]
+    [InlineData("cluster.conf")]
+    [InlineData("simulate.conf")]
+    [InlineData("eval.conf")]
+    [InlineData("presets.conf")]
+    public void Should_document_every_default_key_with_a_comment(string file)
     {
-        var lines = ConfigLoader.EmbeddedText("dash.conf").Split('\n');
+        var lines = ConfigLoader.EmbeddedText(file).Split('\n');
         for (var i = 0; i < lines.Length; i++)
         {
             var line = lines[i].Trim();
             if (line.Length == 0 || line.StartsWith('#') || line.EndsWith('{') || line == "}") continue;
-            Assert.True(lines[i - 1].Trim().StartsWith('#'), $"hocon/dash.conf line {i + 1} ({line}) has no comment above it.");
+            Assert.True(lines[i - 1].Trim().StartsWith('#'), $"hocon/{file} line {i + 1} ({line}) has no comment above it.");
         }
     }
 }
