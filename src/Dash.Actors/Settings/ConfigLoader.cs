@@ -57,7 +57,7 @@ public static class ConfigLoader
         var preset = RootUnderDash(presets.GetConfig($"dash.presets.{name}"));
         SettingsLayers.CheckKnown(new SettingsLayer(preset, $"hocon/presets.conf ({name})", new Dictionary<string, int>()), defaultKeys);
 
-        var effective = user.WithFallback(preset).WithFallback(defaults);
+        var effective = WithOffAsNumbers(user.WithFallback(preset).WithFallback(defaults));
         var sources = new Dictionary<string, string>();
         foreach (var key in defaultKeys)
         {
@@ -67,6 +67,15 @@ public static class ConfigLoader
                 : "default (hocon/dash.conf)";
         }
         return new EffectiveConfig(effective, sources, DashSettings.From(effective, key => SettingsLayers.Origin(layers, key)));
+    }
+
+    /// <summary><c>off</c> written as the number it stands for (<see cref="DashSettings.OffValues"/>), so both are the same run.</summary>
+    private static Config WithOffAsNumbers(Config config)
+    {
+        var off = DashSettings.OffValues.Where(kv => config.HasPath(kv.Key) && !config.GetValue(kv.Key).IsArray() && !config.GetValue(kv.Key).IsObject()
+                                                     && string.Equals(config.GetString(kv.Key)?.Trim(), SettingsReader.Off, StringComparison.OrdinalIgnoreCase)).ToArray();
+        return off.Length == 0 ? config
+            : ConfigurationFactory.ParseString(string.Join("\n", off.Select(kv => $"{kv.Key} = {Quote(kv.Value)}"))).WithFallback(config);
     }
 
     /// <summary>Renders the given keys as sorted HOCON lines (<c>key = "value"</c>, lists as <c>[a, b]</c>).</summary>

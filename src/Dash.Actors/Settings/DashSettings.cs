@@ -111,6 +111,25 @@ public sealed record DashSettings(
     /// <summary>The reward's opt-in looser answer rules (dash.reward.*).</summary>
     public RewardSettings Reward { get; init; } = RewardSettings.FormatOnly;
 
+    /// <summary>
+    /// Keys that can be switched off, and the number <c>off</c> stands for (hocon/dash.conf, "Conventions"): the loader
+    /// writes that number into the effective configuration, so <c>off</c> and the number are the same run.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> OffValues = new Dictionary<string, string>
+    {
+        ["dash.run.eval-every"] = "0",
+        ["dash.model.warmup-steps"] = "0",
+        ["dash.sampling.top-k"] = "0",
+        ["dash.sampling.top-p"] = "1.0",
+        ["dash.advantage.filter-tau"] = "-1",
+        ["dash.learning.micro-batch-tokens"] = "0",
+        ["dash.learning.kl-beta"] = "0",
+        ["dash.learning.lr-warmup-steps"] = "0",
+        ["dash.learning.max-grad-norm"] = "0",
+        ["dash.verifier.format-reward"] = "0",
+        ["dash.coordinator.snapshot-every"] = "0",
+    };
+
     /// <summary>How the coordinator keeps the run (dash.coordinator.*).</summary>
     public CoordinatorSettings Coordinator { get; init; } = CoordinatorSettings.Default;
 
@@ -124,7 +143,7 @@ public sealed record DashSettings(
         var algorithm = r.String("dash.algorithm");
         var run = new RunSettings(
             r.Int("dash.run.seed"), r.Int("dash.run.steps", min: 0), r.String("dash.run.runs-dir"), r.String("dash.run.id"),
-            r.Int("dash.run.eval-every", min: 0), r.Int("dash.run.eval-problems", min: 0));
+            r.Int("dash.run.eval-every", min: 0, off: 0), r.Int("dash.run.eval-problems", min: 0));
         var task = new TaskSettings(
             r.String("dash.task.name"), r.String("dash.task.data-dir"), r.IntList("dash.task.levels", 1, 6), r.Choice("dash.task.template", "raw", "qwen-chat", "chat", "few-shot"),
             r.Int("dash.task.max-prompt-tokens", min: 1))
@@ -133,23 +152,23 @@ public sealed record DashSettings(
             References = r.Choice("dash.task.references", "warmup", "human"),
         };
         var model = new ModelSettings(r.String("dash.model.dir"), r.Device("dash.model.device"), r.Int("dash.model.threads", min: 1, max: 256),
-            r.Int("dash.model.warmup-steps", min: 0), r.Double("dash.model.warmup-learning-rate", min: 0), r.Int("dash.model.warmup-batch", min: 1),
+            r.Int("dash.model.warmup-steps", min: 0, off: 0), r.Double("dash.model.warmup-learning-rate", min: 0), r.Int("dash.model.warmup-batch", min: 1),
             r.Choice("dash.model.dtype", "float32", "bfloat16"), r.Bool("dash.model.memory-check"));
         var sampling = new SamplerSettings(
             r.Int("dash.sampling.prompts-per-step", min: 1), r.Int("dash.sampling.group-size", min: 1),
             r.Int("dash.sampling.batch-size", min: 1), r.Bool("dash.sampling.preemptive"), r.Int("dash.sampling.samplers", min: 1, max: 1024),
-            r.Float("dash.sampling.temperature", min: 0), r.Int("dash.sampling.top-k", min: 0),
-            r.Float("dash.sampling.top-p", min: 0, max: 1), r.Int("dash.sampling.max-new-tokens", min: 1))
+            r.Float("dash.sampling.temperature", min: 0), r.Int("dash.sampling.top-k", min: 0, off: 0),
+            r.Float("dash.sampling.top-p", min: 0, max: 1, off: 1), r.Int("dash.sampling.max-new-tokens", min: 1))
         {
             Devices = r.DeviceList("dash.sampling.devices"),
             ExclusiveDevices = r.Bool("dash.sampling.exclusive-devices"),
         };
-        var advantage = new AdvantageSettings(r.Bool("dash.advantage.scale-by-std"), r.Float("dash.advantage.filter-tau"));
+        var advantage = new AdvantageSettings(r.Bool("dash.advantage.scale-by-std"), r.Float("dash.advantage.filter-tau", off: -1));
         var learning = new LearningSettings(
             r.Choice("dash.learning.mode", "rl", "sft") == "sft" ? LearningMode.Sft : LearningMode.Rl,
-            r.Int("dash.learning.micro-batch-size", min: 1), r.Int("dash.learning.micro-batch-tokens", min: 0),
+            r.Int("dash.learning.micro-batch-size", min: 1), r.Int("dash.learning.micro-batch-tokens", min: 0, off: 0),
             r.Int("dash.learning.ppo-epochs", min: 1), r.Int("dash.learning.mini-batches", min: 1),
-            r.Float("dash.learning.clip-epsilon", min: 0), r.Float("dash.learning.kl-beta", min: 0),
+            r.Float("dash.learning.clip-epsilon", min: 0), r.Float("dash.learning.kl-beta", min: 0, off: 0),
             r.Choice("dash.learning.loss-aggregation", "dr-grpo", "token-mean", "sequence-mean") switch
             {
                 "token-mean" => LossAggregation.TokenMean,
@@ -158,13 +177,13 @@ public sealed record DashSettings(
             },
             r.Double("dash.learning.learning-rate", min: 0), r.Choice("dash.learning.lr-schedule", "linear", "constant"),
             r.Int("dash.learning.lr-warmup-steps", min: 0, off: 0), r.Double("dash.learning.weight-decay", min: 0),
-            r.Double("dash.learning.max-grad-norm", min: 0))
+            r.Double("dash.learning.max-grad-norm", min: 0, off: 0))
         {
             Device = r.Device("dash.learning.device", allowEmpty: true),
             ReferenceDevice = r.Device("dash.learning.reference-device", allowEmpty: true),
         };
         var verifier = new VerifierSettings(
-            r.Int("dash.verifier.workers", min: 1, max: 256), r.Int("dash.verifier.budget-ms", min: 1), r.Float("dash.verifier.format-reward", min: 0),
+            r.Int("dash.verifier.workers", min: 1, max: 256), r.Int("dash.verifier.budget-ms", min: 1), r.Float("dash.verifier.format-reward", min: 0, off: 0),
             r.Int("dash.verifier.threads", min: 0, max: 256));
         var journal = r.Choice("dash.persistence.journal", "sqlite", "postgres") == "postgres" ? JournalKind.Postgres : JournalKind.Sqlite;
         var (variable, file) = (r.String("dash.persistence.postgres.connection-string-env"), r.String("dash.persistence.postgres.connection-string-file"));
