@@ -112,7 +112,8 @@ public sealed partial class TrainingCoordinatorActor
         s.Kl += m.Kl;
         if (stepAfter)
         {
-            _accumulator.Tell(new ApplyStep(_step, Publish: s.Updates.Count == 0));
+            // Samplers get new weights once per training step: after the last optimizer step of its last round.
+            _accumulator.Tell(new ApplyStep(_step, Publish: s.Updates.Count == 0 && s.Plan.IsLastRound(s.Round)));
             return;
         }
         if (s.Updates.Count > 0)
@@ -130,12 +131,20 @@ public sealed partial class TrainingCoordinatorActor
         var s = _current!;
         s.GradNorm = m.GradNorm;
         s.LearningRate = m.LearningRate;
-        _version = m.PolicyVersion;
         if (s.Updates.Count > 0)
         {
             NextUpdate();
             return;
         }
+        if (!s.Plan.IsLastRound(s.Round))
+        {
+            // GRPO baseline with PPO mini-batches: the learner stepped, but the step's later rounds are still sampled
+            // with the weights the samplers hold (published once, after the last round).
+            s.Round++;
+            StartRound();
+            return;
+        }
+        _version = m.PolicyVersion;
         OnStepPublished();
     }
 
