@@ -40,6 +40,7 @@ public sealed record RunContext(string RunId, string ConfigText, CheckpointStore
         "dash.run.steps", "dash.run.eval-every", "dash.run.eval-problems", "dash.sampling.samplers", "dash.verifier.workers",
         "dash.run.runs-dir", "dash.run.id", "dash.persistence.journal", "dash.persistence.postgres.connection-string-env",
         "dash.persistence.postgres.connection-string-file", "dash.sampling.exclusive-devices", "dash.model.memory-check", "dash.verifier.threads",
+        "dash.pipeline.overlap",
     ];
 
     /// <summary>
