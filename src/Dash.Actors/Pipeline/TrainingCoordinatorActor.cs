@@ -223,7 +223,7 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor, I
         _waitingForSync = true;
         _afterSync = then;
         _phases.Enter(Phases.WeightSync);
-        CheckSync(); // Samplers may have acknowledged before the learner's StepApplied reached us.
+        CheckSync(); // Samplers may have acknowledged before the learner's RoundLearned reached us.
     }
 
     private void CheckSync()
