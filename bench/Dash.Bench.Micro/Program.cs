@@ -20,7 +20,7 @@ namespace Dash.Bench.Micro
     {
         private ActorSystem _system = null!;
         private DashSerializer _serializer = null!;
-        private ShardSampled _shard = null!;
+        private ScoreBatch _shard = null!;
         private byte[] _shardBytes = [];
         private WeightChunk _chunk = null!;
         private byte[] _chunkBytes = [];
@@ -38,7 +38,7 @@ namespace Dash.Bench.Micro
             var rows = Enumerable.Range(0, 128).Select(i => new Rollout(i / 4, $"p{i / 4}", "42", [.. Enumerable.Range(0, 24)],
                 [.. Enumerable.Range(0, 48)], [.. Enumerable.Range(0, 48).Select(_ => -(float)random.NextDouble())], FinishReason.Eos,
                 "12 + 30 = 42 so the answer is \\boxed{42}", random.Next(2), 0, [])).ToArray();
-            _shard = new ShardSampled(new RolloutBatch(3, 0, 3, rows), 0, 0.2);
+            _shard = new ScoreBatch(new RolloutBatch(3, 0, 3, rows), ActorRefs.Nobody);
             _shardBytes = _serializer.ToBinary(_shard);
             _chunk = new WeightChunk(3, 1, 10, 2_400_000, new string('A', 64), new byte[1 << 20]);
             _chunkBytes = _serializer.ToBinary(_chunk);
@@ -51,11 +51,11 @@ namespace Dash.Bench.Micro
         [GlobalCleanup]
         public void Cleanup() => _system.Terminate().Wait();
 
-        [Benchmark(Description = "serialize 128 rollouts (ShardSampled)")]
+        [Benchmark(Description = "serialize 128 rollouts (ScoreBatch)")]
         public byte[] SerializeRollouts() => _serializer.ToBinary(_shard);
 
-        [Benchmark(Description = "deserialize 128 rollouts (ShardSampled)")]
-        public object DeserializeRollouts() => _serializer.FromBinary(_shardBytes, "shard-sampled.v1");
+        [Benchmark(Description = "deserialize 128 rollouts (ScoreBatch)")]
+        public object DeserializeRollouts() => _serializer.FromBinary(_shardBytes, "score-batch.v2");
 
         [Benchmark(Description = "serialize a 1 MiB weight chunk")]
         public byte[] SerializeChunk() => _serializer.ToBinary(_chunk);

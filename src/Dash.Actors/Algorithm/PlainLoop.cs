@@ -27,13 +27,14 @@ public static class PlainLoop
             var plan = StepPlan.For(settings, step);
             var prompts = data.TrainPrompts(step, plan.PromptsPerStep);
             var sampled = new List<Rollout>(plan.SamplesPerStep);
+            var version = learner.Version; // The sampler's weights: every round of the step samples with them.
             foreach (var round in plan.Rounds)
             {
                 var rows = plan.Samples
-                    ? round.Shards.SelectMany(s => StepWork.Score(scorer, StepWork.Sample(sampler, s.ToMessage(prompts, step, learner.Version, plan.GroupSize, greedy: false), learner.Version)).Batch.Rows).ToArray()
+                    ? round.Shards.SelectMany(s => StepWork.Score(scorer, StepWork.Sample(sampler, s.ToMessage(prompts, step, version, plan.GroupSize, greedy: false), version)).Batch.Rows).ToArray()
                     : StepWork.ReferenceRows(prompts[round.First..(round.First + round.Count)], data.EncodeCompletion);
                 sampled.AddRange(rows);
-                var filtered = StepWork.Filter(new RolloutBatch(step, -1, learner.Version, rows), settings.Advantage, settings.Learning);
+                var filtered = StepWork.Filter(new RolloutBatch(step, -1, version, rows), settings.Advantage, settings.Learning);
                 var tokens = plan.TokenNormalizer(sampled.Sum(r => (long)r.CompletionIds.Length), sampled.Count);
                 var updates = plan.ReusesBatch ? plan.PpoUpdates(WithOldLogProbs(learner, filtered.Kept), tokens) : plan.Updates(round.Round, filtered, tokens);
                 foreach (var update in updates)

@@ -11,9 +11,12 @@ namespace Dash.Actors.Algorithm;
 /// <param name="Seed">Seed of the shard's random stream: <see cref="Seeds.Derive"/>(run seed, step id, round, shard id).</param>
 public sealed record ShardPlan(int ShardId, int First, int Count, ulong Seed)
 {
+    /// <summary>The round of sampling the shard belongs to.</summary>
+    public int Round { get; init; }
+
     /// <summary>The message that hands this shard to a sampler.</summary>
     public SampleShard ToMessage(PromptItem[] prompts, long stepId, long policyVersion, int groupSize, bool greedy) =>
-        new(stepId, ShardId, policyVersion, prompts[First..(First + Count)], groupSize, Seed, greedy);
+        new(stepId, Round, ShardId, policyVersion, prompts[First..(First + Count)], groupSize, Seed, greedy);
 }
 
 /// <summary>One round of sampling: its prompts (a contiguous slice of the step's) and their shards.</summary>
@@ -92,6 +95,17 @@ public sealed class StepPlan
     /// <summary>Whether PPO reuses the sampled batch for several optimizer steps (which needs the pre-update log-probs).</summary>
     public bool ReusesBatch => PpoEpochs > 1 || MiniBatches > 1;
 
+    /// <summary>
+    /// Whether the learner may start on a round's first micro-batches while its later shards are still being sampled:
+    /// each row is learned once (no PPO reuse, whose mini-batches and old log-probs need the whole batch) and the loss is
+    /// not normalised by the step's token count (token-mean knows it only once everything is sampled). The micro-batches
+    /// and their order are the same either way, so the result is too.
+    /// </summary>
+    public bool StreamsLearning => !ReusesBatch && _learning.Aggregation != LossAggregation.TokenMean;
+
+    /// <summary>Sampling shards a round of this plan holds (SFT's reference rows count as one).</summary>
+    public int ShardsIn(int round) => Samples ? Rounds[round].Shards.Count : 1;
+
     /// <summary>Optimizer steps per training step when every mini-batch holds rows (a batch the filter emptied takes one).</summary>
     public int OptimizerSteps => ReusesBatch ? PpoEpochs * MiniBatches : 1;
 
@@ -113,7 +127,7 @@ public sealed class StepPlan
     {
         var shards = new List<ShardPlan>();
         for (int offset = 0, id = 0; offset < count; offset += perShard, id++)
-            shards.Add(new ShardPlan(id, first + offset, Math.Min(perShard, count - offset), Seeds.Derive(runSeed, stepId, round, id)));
+            shards.Add(new ShardPlan(id, first + offset, Math.Min(perShard, count - offset), Seeds.Derive(runSeed, stepId, round, id)) { Round = round });
         return shards;
     }
 

@@ -21,7 +21,7 @@ public static class StepWork
             var c = completions[i];
             rows[i] = new Rollout(p.GroupId, p.ProblemId, p.GoldAnswer, p.PromptIds, c.Tokens, c.LogProbs, c.Finish, c.Text, 0, 0, []);
         }
-        return new RolloutBatch(shard.Step, shard.ShardId, version, rows);
+        return new RolloutBatch(shard.Step, shard.ShardId, version, rows) { Round = shard.Round };
     }
 
     /// <summary>Fills in every row's reward (the verifier's work).</summary>

@@ -141,5 +141,5 @@ public sealed class ClusterParts(DashSettings settings, IEngineFactory factory, 
     }
 
     public override Props Learner(CheckpointStore? checkpoints, string? resumeFrom) =>
-        GradientAccumulatorActor.Props(Factory, checkpoints, resumeFrom, transfer);
+        GradientAccumulatorActor.Props(Settings, Factory, checkpoints, resumeFrom, transfer);
 }

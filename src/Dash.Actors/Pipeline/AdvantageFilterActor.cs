@@ -1,4 +1,4 @@
-// Computes group advantages, drops samples with |A| <= tau before any model work, packs survivors into micro-batches.
+// Computes group advantages, drops samples with |A| <= tau before any model work, and streams packed micro-batches to the learner.
 using Akka.Actor;
 using Dash.Actors.Algorithm;
 using Dash.Actors.Protocol;
@@ -6,11 +6,47 @@ using Dash.Actors.Settings;
 
 namespace Dash.Actors.Pipeline;
 
+/// <summary>
+/// The stage between the verifiers and the learner. Scored shards arrive from the verifiers in any order; each round's
+/// are taken in the plan's order (<see cref="RoundStream"/>), and the learner gets <see cref="Accumulate"/> for every
+/// micro-batch as soon as complete groups fill it (overlap on), then one <see cref="RoundFiltered"/> per round. Rounds
+/// and steps only move forward, so anything for a finished round is a duplicate and is dropped.
+/// </summary>
 public sealed class AdvantageFilterActor : ReceiveActor
 {
-    public AdvantageFilterActor(AdvantageSettings advantage, LearningSettings learning) =>
-        Receive<FilterBatch>(m => Sender.Tell(StepWork.Filter(m.Batch, advantage, learning)));
+    private readonly DashSettings _settings;
+    private readonly IActorRef _learner;
+    private (long Step, int Round) _done = (long.MinValue, 0);
+    private (long Step, int Round) _open = (long.MinValue, 0);
+    private RoundStream? _stream;
+    private (int Rows, long Tokens) _stepSoFar;
 
-    public static Props Props(AdvantageSettings advantage, LearningSettings learning) =>
-        Akka.Actor.Props.Create(() => new AdvantageFilterActor(advantage, learning)).WithDispatcher(Dispatchers.Compute);
+    public AdvantageFilterActor(DashSettings settings, IActorRef learner)
+    {
+        _settings = settings;
+        _learner = learner;
+        Receive<BatchScored>(OnScored);
+    }
+
+    public static Props Props(DashSettings settings, IActorRef learner) =>
+        Akka.Actor.Props.Create(() => new AdvantageFilterActor(settings, learner)).WithDispatcher(Dispatchers.Compute);
+
+    private void OnScored(BatchScored m)
+    {
+        var key = (m.Batch.Step, m.Batch.Round);
+        if (key.CompareTo(_done) <= 0) return; // A duplicate of a shard whose round is finished.
+        if (_stream is null || key != _open)
+        {
+            // The round's first shard to arrive opens it (a round opens only after the one before it was learned).
+            var plan = StepPlan.For(_settings, m.Batch.Step);
+            if (key.Step != _open.Step) _stepSoFar = (0, 0);
+            _open = key;
+            _stream = new RoundStream(plan, m.Batch.Round, _settings.Pipeline.Overlap && plan.StreamsLearning, _settings.Advantage, _settings.Learning, _stepSoFar);
+        }
+        foreach (var message in _stream.Offer(m)) _learner.Tell(message);
+        if (!_stream.Complete) return;
+        _done = key;
+        _stepSoFar = _stream.Sampled;
+        _stream = null;
+    }
 }

@@ -1,9 +1,11 @@
 // Owns the learner (model, optimizer, optional frozen reference): accumulates micro-batch gradients, steps, publishes weights.
 using System.Diagnostics;
 using Akka.Actor;
+using Dash.Actors.Algorithm;
 using Dash.Actors.Engines;
 using Dash.Actors.Persistence;
 using Dash.Actors.Protocol;
+using Dash.Actors.Settings;
 
 namespace Dash.Actors.Pipeline;
 
@@ -21,13 +23,17 @@ public sealed record WeightTransferSettings(int ChunkBytes, int Window)
 public sealed class LearnerException(string message, Exception inner) : Exception(message, inner);
 
 /// <summary>
-/// The learner's actor. Gradients of every micro-batch add up until <see cref="ApplyStep"/>; then the optimizer steps
-/// and, when asked, the new weights go to every sampler through a <see cref="WeightBroadcastActor"/> (two weight
-/// buffers used in turn, so the array a sampler is given is not overwritten before it has been applied). Samplers are added by <see cref="SendWeightsTo"/> and
-/// removed by <see cref="SamplerLeft"/>.
+/// The learner's actor, the pipeline's last stage. The advantage filter streams it <see cref="Accumulate"/> messages in
+/// the plan's order, whose gradients add up while the rest of the round is still being sampled; the round's
+/// <see cref="RoundFiltered"/> then runs what remains of the plan (PPO's passes; the optimizer step after the step's
+/// last round, followed by publishing the new weights to every sampler through a <see cref="WeightBroadcastActor"/>, two
+/// weight buffers used in turn so the array a sampler is given is not overwritten before it has been applied) and
+/// reports <see cref="RoundLearned"/> to the coordinator (its parent). Samplers are added by <see cref="SendWeightsTo"/>
+/// and removed by <see cref="SamplerLeft"/>.
 /// </summary>
 public sealed class GradientAccumulatorActor : ReceiveActor
 {
+    private readonly DashSettings _settings;
     private readonly IEngineFactory _factory;
     private readonly WeightTransferSettings _transfer;
     private readonly CheckpointStore? _checkpoints;
@@ -36,26 +42,39 @@ public sealed class GradientAccumulatorActor : ReceiveActor
     private IActorRef _broadcast = ActorRefs.Nobody;
     private readonly float[]?[] _buffers = new float[]?[2];
     private int _nextBuffer;
+    private RoundWork _round = new();
 
+    /// <summary>What the learner did in the current round.</summary>
+    private sealed class RoundWork
+    {
+        public Stopwatch Clock { get; } = new();
+        public int Rows { get; set; }
+        public long Tokens { get; set; }
+        public double Loss { get; set; }
+        public double Kl { get; set; }
+    }
+
+    /// <param name="settings">The run's settings: the learner follows each step's <see cref="StepPlan"/>.</param>
     /// <param name="checkpoints">Where checkpoints go (null: this run keeps none).</param>
     /// <param name="resumeFrom">A verified checkpoint folder to continue from, or null to start fresh.</param>
     /// <param name="transfer">How weights travel to samplers on other nodes.</param>
-    public GradientAccumulatorActor(IEngineFactory factory, CheckpointStore? checkpoints, string? resumeFrom, WeightTransferSettings transfer)
+    public GradientAccumulatorActor(DashSettings settings, IEngineFactory factory, CheckpointStore? checkpoints, string? resumeFrom, WeightTransferSettings transfer)
     {
+        _settings = settings;
         _factory = factory;
         _transfer = transfer;
         _checkpoints = checkpoints;
         _resumeFrom = resumeFrom;
         Receive<SaveCheckpoint>(OnSave);
-        Receive<PrepareOldLogProbs>(m => Guard(() => OnPrepare(m)));
-        Receive<Accumulate>(m => Guard(() => OnAccumulate(m)));
-        Receive<ApplyStep>(m => Guard(() => OnStep(m)));
+        Receive<Accumulate>(m => Guard(() => Accumulate(m.Batch.Rows, m.MicroBatches, m.NormalizerRows, m.NormalizerTokens)));
+        Receive<RoundFiltered>(m => Guard(() => OnRoundFiltered(m)));
         Receive<SendWeightsTo>(m => _broadcast.Tell(new WeightBroadcastActor.AddTarget(m.Sampler)));
         Receive<SamplerLeft>(m => _broadcast.Forward(m));
     }
 
-    public static Props Props(IEngineFactory factory, CheckpointStore? checkpoints = null, string? resumeFrom = null, WeightTransferSettings? transfer = null) =>
-        Akka.Actor.Props.Create(() => new GradientAccumulatorActor(factory, checkpoints, resumeFrom, transfer ?? WeightTransferSettings.Default))
+    public static Props Props(DashSettings settings, IEngineFactory factory, CheckpointStore? checkpoints = null, string? resumeFrom = null,
+        WeightTransferSettings? transfer = null) =>
+        Akka.Actor.Props.Create(() => new GradientAccumulatorActor(settings, factory, checkpoints, resumeFrom, transfer ?? WeightTransferSettings.Default))
             .WithDispatcher(Dispatchers.Model);
 
     protected override void PreStart()
@@ -98,28 +117,49 @@ public sealed class GradientAccumulatorActor : ReceiveActor
         _broadcast.Tell(new WeightBroadcastActor.Publish(_learner.Version, weights));
     }
 
-    private void OnPrepare(PrepareOldLogProbs m)
+    private void Accumulate(IReadOnlyList<Rollout> rows, int[][] microBatches, int normalizerRows, long normalizerTokens)
     {
-        var clock = Stopwatch.StartNew();
-        var old = _learner!.LogProbs(m.Batch.Rows);
-        var rows = m.Batch.Rows.Select((r, i) => r with { OldLogProbs = old[i] }).ToArray();
-        Sender.Tell(new OldLogProbsReady(m.Batch with { Rows = rows }, clock.Elapsed.TotalSeconds));
+        _round.Clock.Start();
+        foreach (var micro in microBatches)
+        {
+            var stats = _learner!.Accumulate(micro.Select(i => rows[i]).ToArray(), normalizerRows, normalizerTokens);
+            _round.Rows += stats.Rows;
+            _round.Tokens += stats.Tokens;
+            _round.Loss += stats.Loss;
+            _round.Kl += stats.Kl;
+        }
+        _round.Clock.Stop();
     }
 
-    private void OnAccumulate(Accumulate m)
+    /// <summary>The round's rows are all accumulated (or, for PPO, here): finish the round as the plan says.</summary>
+    private void OnRoundFiltered(RoundFiltered m)
     {
-        var clock = Stopwatch.StartNew();
-        int rows = 0, tokens = 0;
-        double loss = 0, kl = 0;
-        foreach (var micro in m.MicroBatches)
+        _round.Clock.Start();
+        var plan = StepPlan.For(_settings, m.Step);
+        OptimizerStats? last = null;
+        if (plan.ReusesBatch)
         {
-            var stats = _learner!.Accumulate(micro.Select(i => m.Batch.Rows[i]).ToArray(), m.NormalizerRows, m.NormalizerTokens);
-            rows += stats.Rows;
-            tokens += stats.Tokens;
-            loss += stats.Loss;
-            kl += stats.Kl;
+            // PPO: several optimizer steps over the batch need its pre-update log-probs for the ratio.
+            var old = _learner!.LogProbs(m.Kept.Rows);
+            var batch = m.Kept with { Rows = [.. m.Kept.Rows.Select((r, i) => r with { OldLogProbs = old[i] })] };
+            foreach (var update in plan.PpoUpdates(batch, m.NormalizerTokens))
+            {
+                Accumulate(update.Batch.Rows, update.MicroBatches, update.NormalizerRows, update.NormalizerTokens);
+                _round.Clock.Start();
+                last = _learner.Step();
+            }
         }
-        Sender.Tell(new Accumulated(m.Batch.Step, rows, tokens, loss, kl, clock.Elapsed.TotalSeconds));
+        else if (plan.IsLastRound(m.Round))
+        {
+            last = _learner!.Step();
+        }
+        // Samplers get new weights once per training step, after its last round: every round samples with the same weights.
+        var publish = plan.IsLastRound(m.Round);
+        if (publish) Publish();
+        _round.Clock.Stop();
+        Context.Parent.Tell(new RoundLearned(m.Step, m.Round, m.Tally, _round.Rows, _round.Tokens, _round.Loss, _round.Kl,
+            last?.GradNorm ?? 0, last?.LearningRate ?? 0, _learner!.Version, publish, _round.Clock.Elapsed.TotalSeconds));
+        _round = new RoundWork();
     }
 
     private void OnSave(SaveCheckpoint m)
@@ -141,13 +181,5 @@ public sealed class GradientAccumulatorActor : ReceiveActor
             // A full or read-only disk: restarting cannot help, and a restarted actor would never reply. The run stops.
             Sender.Tell(new CheckpointFailed(m.Step, e.Message));
         }
-    }
-
-    private void OnStep(ApplyStep m)
-    {
-        var clock = Stopwatch.StartNew();
-        var stats = _learner!.Step();
-        if (m.Publish) Publish();
-        Sender.Tell(new StepApplied(m.Step, _learner.Version, stats.GradNorm, stats.LearningRate, clock.Elapsed.TotalSeconds));
     }
 }

@@ -34,7 +34,7 @@ public class PipelineParts(DashSettings settings, IEngineFactory factory)
 
     /// <summary>The learner (gradient accumulator) starting fresh or from a verified checkpoint folder.</summary>
     public virtual Props Learner(CheckpointStore? checkpoints, string? resumeFrom) =>
-        GradientAccumulatorActor.Props(Factory, checkpoints, resumeFrom, Transfer);
+        GradientAccumulatorActor.Props(Settings, Factory, checkpoints, resumeFrom, Transfer);
 
     /// <summary>The reward-verifier pool.</summary>
     public virtual Props Verifiers() => RewardVerifierActor.PoolProps(Factory, Settings.Verifier.Workers);

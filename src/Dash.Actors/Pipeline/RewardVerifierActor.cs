@@ -1,4 +1,4 @@
-// Scores completions with the answer verifier, off the samplers' threads; runs as a round-robin pool.
+// Scores completions with the answer verifier, off the samplers' threads, and passes them on; runs as a round-robin pool.
 using Akka.Actor;
 using Akka.Routing;
 using Dash.Actors.Algorithm;
@@ -14,7 +14,7 @@ public sealed class RewardVerifierActor : ReceiveActor
     public RewardVerifierActor(IRewardScorer scorer)
     {
         _scorer = scorer;
-        Receive<ScoreBatch>(m => Sender.Tell(StepWork.Score(_scorer, m.Batch)));
+        Receive<ScoreBatch>(m => m.ReplyTo.Tell(StepWork.Score(_scorer, m.Batch)));
     }
 
     /// <summary>A pool of <paramref name="workers"/> verifiers, each with its own scorer.</summary>

@@ -13,6 +13,7 @@ namespace Dash.Actors.Pipeline;
 /// A sampler: builds its model replica on start, applies weight updates (whole arrays in-process, checksummed chunks
 /// from another node), and samples only with the weights the shard asks for (on-policy). When it throws, its
 /// supervisor restarts it; before the restart it hands its unfinished shard back to the coordinator, which re-issues it.
+/// A sampled shard goes straight on to the verifiers the shard names; the coordinator is told only that it is done.
 /// On a sampler node it reports to whichever coordinator last said <see cref="CoordinatorHello"/> (the coordinator is a
 /// cluster singleton and may move).
 /// </summary>
@@ -129,7 +130,9 @@ public sealed class SamplerActor : ReceiveActor
         }
         var clock = Stopwatch.StartNew();
         var batch = StepWork.Sample(_engine!, shard, _version);
-        Coordinator.Tell(new ShardSampled(batch, _id, clock.Elapsed.TotalSeconds));
+        // The rollouts flow on to the verifiers (and from them to the filter); the coordinator hears only that the shard is done.
+        shard.Verifier.Tell(new ScoreBatch(batch, shard.ScoredTo));
+        Coordinator.Tell(new ShardSampled(shard.Step, shard.Round, shard.ShardId, _id, clock.Elapsed.TotalSeconds));
         Coordinator.Tell(new SamplerReady(_id, _version));
     }
 }

@@ -1,4 +1,4 @@
-// The coordinator's step logic: rounds of sampling, filtering, PPO updates, optimizer steps and evaluation.
+// The coordinator's step logic: a step's rounds of sampling, the learner's reports, the step's commit, and evaluation.
 using Akka.Actor;
 using Dash.Actors.Algorithm;
 using Dash.Actors.Engines;
@@ -9,17 +9,13 @@ namespace Dash.Actors.Pipeline;
 
 public sealed partial class TrainingCoordinatorActor
 {
-    /// <summary>Everything accumulated during one optimizer step.</summary>
+    /// <summary>Everything one training step has reported so far, round by round.</summary>
     private sealed class StepState(StepPlan plan, PromptItem[] prompts)
     {
         public StepPlan Plan { get; } = plan;
         public PromptItem[] Prompts { get; } = prompts;
         public int Round { get; set; }
-        public List<Rollout> Sampled { get; } = [];
-        public int Correct { get; set; }
-        public int Kept { get; set; }
-        public int Dropped { get; set; }
-        public int ZeroVarianceGroups { get; set; }
+        public RoundTally Tally { get; set; } = RoundTally.Empty;
         public long LearnedTokens { get; set; }
         public double Loss { get; set; }
         public double Kl { get; set; }
@@ -27,11 +23,7 @@ public sealed partial class TrainingCoordinatorActor
         public double LearningRate { get; set; }
         public int Reissued { get; set; }
         public int Duplicates { get; set; }
-        public Queue<LearnUpdate> Updates { get; } = new();
         public DateTime Started { get; } = DateTime.UtcNow;
-
-        /// <summary>The token normaliser given the rows sampled so far (see <see cref="StepPlan.TokenNormalizer"/>).</summary>
-        public long Tokens => Plan.TokenNormalizer(Sampled.Sum(r => (long)r.CompletionIds.Length), Sampled.Count);
     }
 
     private void StartStep()
@@ -44,98 +36,53 @@ public sealed partial class TrainingCoordinatorActor
         _phases.Reset();
         var plan = StepPlan.For(_settings, _step);
         _current = new StepState(plan, _data.TrainPrompts(_step, plan.PromptsPerStep));
-        if (!plan.Samples)
-        {
-            StartSftStep();
-            return;
-        }
         StartRound();
     }
 
+    /// <summary>Hands out the round's shards; their rollouts go from the samplers through the verifiers to the filter.</summary>
     private void StartRound()
     {
         var s = _current!;
         var round = s.Plan.Rounds[s.Round];
-        _work = new WorkSet([.. round.Shards.Select(sh => sh.ToMessage(s.Prompts, _step, _version, s.Plan.GroupSize, greedy: false))], isEval: false);
+        if (!s.Plan.Samples)
+        {
+            // SFT: the round's batch is its prompts' reference solutions; nothing is sampled or scored.
+            _phases.Enter(Phases.Learn);
+            var rows = StepWork.ReferenceRows(s.Prompts[round.First..(round.First + round.Count)], _data.EncodeCompletion);
+            _filter.Tell(new BatchScored(new RolloutBatch(_step, 0, _version, rows) { Round = s.Round }, rows.Length, 0));
+            return;
+        }
+        _work = new WorkSet([.. round.Shards.Select(sh => sh.ToMessage(s.Prompts, _step, _version, s.Plan.GroupSize, greedy: false)
+            with { Verifier = _verifiers, ScoredTo = _filter })], isEval: false);
         _phases.Enter(Phases.Sample);
         Dispatch();
     }
 
-    private void RoundScored()
+    /// <summary>The learner finished a round: go on with the next one, or (after the last) checkpoint and commit.</summary>
+    private void OnRoundLearned(RoundLearned m)
     {
-        var rows = _work!.Rows();
-        _current!.Sampled.AddRange(rows);
-        _current.Correct += _work.Correct;
-        _current.Reissued += _work.Reissued;
-        _current.Duplicates += _work.Duplicates;
-        _work = null;
-        _phases.Enter(Phases.Advantage);
-        _filter.Tell(new FilterBatch(new RolloutBatch(_step, -1, _version, rows)));
-    }
-
-    private void OnBatchFiltered(BatchFiltered m)
-    {
-        var s = _current!;
-        s.Kept += m.Kept.Rows.Length;
-        s.Dropped += m.Dropped;
-        s.ZeroVarianceGroups += m.ZeroVarianceGroups;
-        _phases.Enter(Phases.Learn);
-        if (s.Plan.ReusesBatch)
-        {
-            // PPO: several optimizer steps per sampled batch need the pre-update log-probs for the ratio.
-            _accumulator.Tell(new PrepareOldLogProbs(m.Kept));
-            return;
-        }
-        Enqueue(s.Plan.Updates(s.Round, m, s.Tokens));
-    }
-
-    private void OnOldLogProbs(OldLogProbsReady m) => Enqueue(_current!.Plan.PpoUpdates(m.Batch, _current.Tokens));
-
-    private void Enqueue(LearnUpdate[] updates)
-    {
-        foreach (var update in updates) _current!.Updates.Enqueue(update);
-        NextUpdate();
-    }
-
-    private void NextUpdate()
-    {
-        var u = _current!.Updates.Peek();
-        _accumulator.Tell(new Accumulate(u.Batch, u.MicroBatches, u.NormalizerRows, u.NormalizerTokens));
-    }
-
-    private void OnAccumulated(Accumulated m)
-    {
-        var s = _current!;
-        var stepAfter = s.Updates.Dequeue().StepAfter;
-        s.LearnedTokens += m.Tokens;
+        var s = _current;
+        if (s is null || m.Step != _step || m.Round != s.Round) return;
+        s.Tally = s.Tally.Add(m.Tally);
+        s.LearnedTokens += m.LearnedTokens;
         s.Loss += m.Loss;
         s.Kl += m.Kl;
-        if (stepAfter)
+        if (_work is { IsEval: false })
         {
-            _accumulator.Tell(new ApplyStep(_step, Publish: s.Updates.Count == 0));
+            s.Reissued += _work.Reissued;
+            s.Duplicates += _work.Duplicates;
+            _work = null;
+        }
+        if (!m.Published)
+        {
+            // GRPO baseline: the next micro-batch is sampled with the same (unchanged, unpublished) weights.
+            s.Round++;
+            StartRound();
             return;
         }
-        if (s.Updates.Count > 0)
-        {
-            NextUpdate();
-            return;
-        }
-        // GRPO baseline: the next micro-batch is sampled with the same (unchanged) weights.
-        s.Round++;
-        StartRound();
-    }
-
-    private void OnStepApplied(StepApplied m)
-    {
-        var s = _current!;
         s.GradNorm = m.GradNorm;
         s.LearningRate = m.LearningRate;
         _version = m.PolicyVersion;
-        if (s.Updates.Count > 0)
-        {
-            NextUpdate();
-            return;
-        }
         OnStepPublished();
     }
 
@@ -143,12 +90,12 @@ public sealed partial class TrainingCoordinatorActor
     {
         var s = _current!;
         _phases.Close();
-        var rows = s.Sampled;
+        var t = s.Tally;
         var report = new StepReport(
-            _step, _version, rows.Count, rows.Count == 0 ? 0 : rows.Average(r => r.Reward),
-            rows.Count == 0 ? 0 : (double)s.Correct / rows.Count, s.Kept, s.Dropped, s.ZeroVarianceGroups,
-            rows.Sum(r => (long)r.CompletionIds.Length), s.LearnedTokens,
-            rows.Count == 0 ? 0 : rows.Average(r => r.CompletionIds.Length), s.Loss, s.Kl, s.GradNorm, s.LearningRate,
+            _step, _version, t.Rows, t.Rows == 0 ? 0 : (float)(t.RewardSum / t.Rows),
+            t.Rows == 0 ? 0 : (double)t.Correct / t.Rows, t.Kept, t.Dropped, t.ZeroVarianceGroups,
+            t.SampledTokens, s.LearnedTokens,
+            t.Rows == 0 ? 0 : (double)t.SampledTokens / t.Rows, s.Loss, s.Kl, s.GradNorm, s.LearningRate,
             s.Reissued, s.Duplicates, (DateTime.UtcNow - s.Started).TotalSeconds, new Dictionary<string, double>(_phases.Seconds));
         foreach (var (phase, seconds) in _phases.Seconds) _totalPhases[phase] = _totalPhases.GetValueOrDefault(phase) + seconds;
         Commit(report, () =>
@@ -158,17 +105,6 @@ public sealed partial class TrainingCoordinatorActor
             if (EvalDue(_step)) StartEval(then: StartStep);
             else StartStep();
         });
-    }
-
-    /// <summary>SFT: the step's batch is its prompts' reference solutions; nothing is sampled.</summary>
-    private void StartSftStep()
-    {
-        var s = _current!;
-        var rows = StepWork.ReferenceRows(s.Prompts, _data.EncodeCompletion);
-        s.Sampled.AddRange(rows);
-        s.Correct = rows.Length;
-        _phases.Enter(Phases.Advantage);
-        _filter.Tell(new FilterBatch(new RolloutBatch(_step, -1, _version, rows)));
     }
 
     // ---- evaluation --------------------------------------------------------------------------------------------------
@@ -192,7 +128,8 @@ public sealed partial class TrainingCoordinatorActor
         _phases.Enter(Phases.Eval);
         // The same list, shards and scorer as Evaluator (dash eval), so a checkpoint's number is reproducible.
         var heldOut = _data.HeldOut(problems);
-        _work = new WorkSet([.. StepPlan.EvalShards(_settings, _step, heldOut.Length).Select(sh => sh.ToMessage(heldOut, EvalStepId, _version, 1, greedy: true))], isEval: true);
+        _work = new WorkSet([.. StepPlan.EvalShards(_settings, _step, heldOut.Length)
+            .Select(sh => sh.ToMessage(heldOut, EvalStepId, _version, 1, greedy: true) with { Verifier = _verifiers, ScoredTo = Self })], isEval: true);
         Dispatch();
     }
 

@@ -1,4 +1,4 @@
-// Drives training: draws prompts, fans sampling out to samplers, scores, filters, learns, syncs weights, evaluates.
+// Drives training: plans each step, hands shards to samplers, re-issues lost ones, commits steps, syncs weights, evaluates.
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Cluster;
@@ -12,10 +12,13 @@ using Dash.Actors.Settings;
 namespace Dash.Actors.Pipeline;
 
 /// <summary>
-/// The coordinator. Each step: sample (the whole batch at once with DASH, or one micro-batch at a time with the GRPO
-/// baseline), score, compute advantages and filter, accumulate gradients, step, push weights to every sampler and wait
-/// for all of them (so the next samples are on-policy), then report. Work is pulled: a shard goes only to an idle
-/// sampler holding the current weights, so in-flight work is bounded by the number of samplers.
+/// The coordinator. Each step it plans (<see cref="StepPlan"/>: the whole batch at once with DASH, one micro-batch at a
+/// time with the GRPO baseline), hands shards to samplers and tracks them for re-issue; the rollouts flow from sampler to
+/// verifiers to advantage filter to learner without it, and the learner reports each round. After the last round the
+/// learner has stepped and is pushing the weights to every sampler; the coordinator has the checkpoint written, waits
+/// for every sampler to hold the new weights (so the next samples are on-policy), then commits and reports. Work is
+/// pulled: a shard goes only to an idle sampler holding the current weights, so in-flight work is bounded by the
+/// number of samplers.
 /// It is event-sourced: a step counts only once its checkpoint is durable and <see cref="StepCommitted"/> is journaled,
 /// and after any crash it replays the journal and continues from the last committed step.
 /// </summary>
@@ -68,11 +71,8 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor, I
         Command<WeightsApplied>(OnWeightsApplied);
         Command<ShardSampled>(OnShardSampled);
         Command<ShardFailed>(OnShardFailed);
-        Command<BatchScored>(OnBatchScored);
-        Command<BatchFiltered>(OnBatchFiltered);
-        Command<OldLogProbsReady>(OnOldLogProbs);
-        Command<Accumulated>(OnAccumulated);
-        Command<StepApplied>(OnStepApplied);
+        Command<BatchScored>(OnEvalScored);
+        Command<RoundLearned>(OnRoundLearned);
         Command<CheckpointSaved>(OnCheckpointSaved);
         Command<CheckpointFailed>(OnCheckpointFailed);
         Command<Terminated>(m => LoseSampler(m.ActorRef, "it stopped"));
@@ -116,8 +116,8 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor, I
     {
         _step = _state.NextStep;
         _verifiers = Context.ActorOf(_parts.Verifiers(), "verifiers");
-        _filter = Context.ActorOf(AdvantageFilterActor.Props(_settings.Advantage, _settings.Learning), "advantage-filter");
         _accumulator = Context.ActorOf(_parts.Learner(_run.Checkpoints, resumeFrom), "accumulator");
+        _filter = Context.ActorOf(AdvantageFilterActor.Props(_settings, _accumulator), "advantage-filter");
         _parts.StartSamplers(Context, Self);
         if (_parts.Cluster)
         {
@@ -223,7 +223,7 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor, I
         _waitingForSync = true;
         _afterSync = then;
         _phases.Enter(Phases.WeightSync);
-        CheckSync(); // Samplers may have acknowledged before the learner's StepApplied reached us.
+        CheckSync(); // Samplers may have acknowledged before the learner's RoundLearned reached us.
     }
 
     private void CheckSync()
@@ -255,26 +255,24 @@ public sealed partial class TrainingCoordinatorActor : ReceivePersistentActor, I
         _work?.Failed(m.Shard);
     }
 
+    /// <summary>A shard is sampled and on its way to the verifiers: bookkeeping only (the rows flow past the coordinator).</summary>
     private void OnShardSampled(ShardSampled m)
     {
-        if (_work is null || m.Batch.Step != CurrentWorkStep) return;
-        if (m.Batch.PolicyVersion != _version && !_work.IsEval)
-            throw new InvalidOperationException($"on-policy violation: shard {m.Batch.ShardId} sampled with policy {m.Batch.PolicyVersion}, current {_version}.");
-        if (!_work.Sampled(m.Batch)) return;
-        if (_work.AllSampled) _phases.Enter(Phases.Reward);
-        _verifiers.Tell(new ScoreBatch(m.Batch));
+        if (_work is null || m.Step != CurrentWorkStep || m.Round != _work.Round) return;
+        if (!_work.Sampled(m.ShardId)) return;
+        // From here the step waits for what the learner has not yet done (all of it, with overlap off).
+        if (_work.AllSampled && !_work.IsEval) _phases.Enter(Phases.Learn);
     }
 
     private long CurrentWorkStep => _work is { IsEval: true } ? EvalStepId : _step;
 
     private long EvalStepId => StepPlan.EvalStepId(_step);
 
-    private void OnBatchScored(BatchScored m)
+    /// <summary>An evaluation shard scored (training shards go from the verifiers to the advantage filter instead).</summary>
+    private void OnEvalScored(BatchScored m)
     {
-        if (_work is null || m.Batch.Step != CurrentWorkStep) return;
+        if (_work is not { IsEval: true } || m.Batch.Step != CurrentWorkStep) return;
         _work.Scored(m.Batch, m.Correct);
-        if (!_work.AllScored) return;
-        if (_work.IsEval) FinishEval();
-        else RoundScored();
+        if (_work.AllScored) FinishEval();
     }
 }

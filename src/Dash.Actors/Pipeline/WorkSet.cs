@@ -11,10 +11,13 @@ internal sealed class WorkSet(IReadOnlyList<SampleShard> shards, bool isEval)
 {
     private readonly Queue<SampleShard> _queue = new(shards);
     private readonly Dictionary<int, int> _inFlight = [];
-    private readonly SortedDictionary<int, RolloutBatch> _sampled = [];
+    private readonly HashSet<int> _sampled = [];
     private readonly SortedDictionary<int, RolloutBatch> _scored = [];
 
     public bool IsEval { get; } = isEval;
+
+    /// <summary>The round of sampling the shards belong to.</summary>
+    public int Round { get; } = shards.Count > 0 ? shards[0].Round : 0;
     public int Count { get; } = shards.Count;
     public int Reissued { get; private set; }
     public int Duplicates { get; private set; }
@@ -31,10 +34,10 @@ internal sealed class WorkSet(IReadOnlyList<SampleShard> shards, bool isEval)
     }
 
     /// <summary>Records a sampled shard; false when it is a duplicate (already sampled).</summary>
-    public bool Sampled(RolloutBatch batch)
+    public bool Sampled(int shardId)
     {
-        _inFlight.Remove(batch.ShardId);
-        if (!_sampled.TryAdd(batch.ShardId, batch))
+        _inFlight.Remove(shardId);
+        if (!_sampled.Add(shardId))
         {
             Duplicates++;
             return false;
@@ -44,7 +47,7 @@ internal sealed class WorkSet(IReadOnlyList<SampleShard> shards, bool isEval)
 
     public void Failed(SampleShard shard)
     {
-        if (_sampled.ContainsKey(shard.ShardId) || _queue.Any(s => s.ShardId == shard.ShardId)) return;
+        if (_sampled.Contains(shard.ShardId) || _queue.Any(s => s.ShardId == shard.ShardId)) return;
         _inFlight.Remove(shard.ShardId);
         _queue.Enqueue(shard);
         Reissued++;
@@ -68,6 +71,6 @@ internal sealed class WorkSet(IReadOnlyList<SampleShard> shards, bool isEval)
         if (_scored.TryAdd(batch.ShardId, batch)) Correct += correct;
     }
 
-    /// <summary>All scored rows in shard order (deterministic whatever order the shards finished in).</summary>
+    /// <summary>All scored rows (an evaluation's) in shard order (deterministic whatever order the shards finished in).</summary>
     public Rollout[] Rows() => [.. _scored.Values.SelectMany(b => b.Rows)];
 }

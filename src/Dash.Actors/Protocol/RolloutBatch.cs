@@ -39,5 +39,8 @@ public sealed record Rollout(
 /// <param name="PolicyVersion">The policy version (number of optimizer steps applied) that sampled every row.</param>
 public sealed record RolloutBatch(long Step, int ShardId, long PolicyVersion, Rollout[] Rows)
 {
+    /// <summary>The round of sampling within the step the rows belong to.</summary>
+    public int Round { get; init; }
+
     public int CompletionTokens => Rows.Sum(r => r.CompletionIds.Length);
 }

@@ -52,6 +52,9 @@ public sealed record LearningSettings(
 /// <param name="Threads">Threads of the dispatcher the verifier pool and the advantage filter share (0 = auto).</param>
 public sealed record VerifierSettings(int Workers, int BudgetMs, float FormatReward, int Threads = 0);
 
+/// <param name="Overlap">Learning starts on a step's first micro-batches while later shards are still sampled (dash.pipeline.overlap).</param>
+public sealed record PipelineSettings(bool Overlap);
+
 /// <summary>The looser answer rules a training reward may opt into beside the task's format (all off: the paper's reward).</summary>
 public sealed record RewardSettings(bool AnswerPhrase, bool LastMath, bool WholeText, bool LastNumber)
 {
@@ -110,6 +113,9 @@ public sealed record DashSettings(
 {
     /// <summary>The reward's opt-in looser answer rules (dash.reward.*).</summary>
     public RewardSettings Reward { get; init; } = RewardSettings.FormatOnly;
+
+    /// <summary>How work flows between the pipeline's stages (dash.pipeline).</summary>
+    public PipelineSettings Pipeline { get; init; } = new(Overlap: true);
 
     /// <summary>
     /// Keys that can be switched off, and the number <c>off</c> stands for (hocon/dash.conf, "Conventions"): the loader
@@ -191,7 +197,12 @@ public sealed record DashSettings(
             journal == JournalKind.Postgres ? PersistenceSettings.ResolveConnectionString(variable, file) : null);
         var reward = new RewardSettings(
             r.Bool("dash.reward.answer-phrase"), r.Bool("dash.reward.last-math"), r.Bool("dash.reward.whole-text"), r.Bool("dash.reward.last-number"));
-        var settings = new DashSettings(algorithm, run, task, model, sampling, advantage, learning, verifier, persistence) { Reward = reward, Coordinator = CoordinatorSettings.Read(r) };
+        var settings = new DashSettings(algorithm, run, task, model, sampling, advantage, learning, verifier, persistence)
+        {
+            Reward = reward,
+            Coordinator = CoordinatorSettings.Read(r),
+            Pipeline = new PipelineSettings(r.Bool("dash.pipeline.overlap")),
+        };
         settings.CrossCheck();
         return settings;
     }

@@ -1,69 +1,97 @@
 // A simulated learner: the gradient accumulator's protocol with virtual compute time and weight transfers.
 using System.Globalization;
 using Akka.Actor;
+using Dash.Actors.Algorithm;
 using Dash.Actors.Protocol;
+using Dash.Actors.Settings;
 
 namespace Dash.Actors.Simulation;
 
 /// <summary>
-/// Replaces <see cref="Pipeline.GradientAccumulatorActor"/>. One device: jobs (old log-probs, accumulation, optimizer
-/// step) run one after another, each replied to when its virtual compute time has passed. A published version goes to
+/// Replaces <see cref="Pipeline.GradientAccumulatorActor"/> and speaks its protocol. One device: jobs (a streamed
+/// micro-batch, PPO's old log-probs and passes, the optimizer step) run one after another in virtual time, and each
+/// round's <see cref="RoundLearned"/> goes to the coordinator when its last job is done. A published version goes to
 /// every known sampler; with a shared uplink the copies leave one after another (the k-th sampler waits for k copies),
 /// otherwise all in parallel. A sampler that joins later gets the current version the same way.
 /// </summary>
 public sealed class SimLearnerActor : ReceiveActor
 {
     private readonly SimContext _sim;
+    private readonly DashSettings _settings;
+    private int _rows;
+    private long _tokens;
+    private double _roundStart = -1;
     private readonly List<IActorRef> _samplers = [];
     private long _version;
     private double _busyUntil;
     private double _uplinkFreeAt;
 
-    public SimLearnerActor(SimContext sim)
+    public SimLearnerActor(SimContext sim, DashSettings settings)
     {
         _sim = sim;
+        _settings = settings;
         Receive<SendWeightsTo>(m =>
         {
             if (!_samplers.Contains(m.Sampler)) _samplers.Add(m.Sampler);
             Send(m.Sampler, _sim.Clock.Now);
         });
         Receive<SamplerLeft>(m => _samplers.Remove(m.Sampler));
-        Receive<PrepareOldLogProbs>(m =>
-        {
-            var seconds = Tokens(m.Batch.Rows) * _sim.Cost.ForwardTokenSeconds;
-            Reply(seconds, new OldLogProbsReady(m.Batch with { Rows = [.. m.Batch.Rows.Select(r => r with { OldLogProbs = new float[r.CompletionIds.Length] })] }, seconds));
-        });
         Receive<Accumulate>(m =>
         {
             var rows = m.MicroBatches.SelectMany(mb => mb).Select(i => m.Batch.Rows[i]).ToArray();
-            var tokens = Tokens(rows);
-            var seconds = tokens * _sim.Cost.LearnerTokenSeconds;
-            Reply(seconds, new Accumulated(m.Batch.Step, rows.Length, (int)tokens, 0, 0, seconds));
+            Run(Tokens(rows) * _sim.Cost.LearnerTokenSeconds);
+            _rows += rows.Length;
+            _tokens += rows.Sum(r => (long)r.CompletionIds.Length);
         });
-        Receive<ApplyStep>(m =>
-        {
-            var seconds = _sim.Cost.OptimizerStepSeconds;
-            var done = Reply(seconds, new StepApplied(m.Step, _version + 1, 0, 0, seconds));
-            _version++;
-            if (m.Publish) Publish(done);
-        });
+        Receive<RoundFiltered>(OnRoundFiltered);
         Receive<SaveCheckpoint>(m => Sender.Tell(new CheckpointSaved(m.Step, "", "", 0)));
     }
 
-    public static Props Props(SimContext sim) => Akka.Actor.Props.Create(() => new SimLearnerActor(sim));
+    public static Props Props(SimContext sim, DashSettings settings) => Akka.Actor.Props.Create(() => new SimLearnerActor(sim, settings));
+
+    /// <summary>The round's rows are accumulated: PPO's passes, the optimizer step after the last round, then the report.</summary>
+    private void OnRoundFiltered(RoundFiltered m)
+    {
+        var plan = StepPlan.For(_settings, m.Step);
+        var cost = _sim.Cost;
+        if (plan.ReusesBatch)
+        {
+            var updates = plan.PpoUpdates(m.Kept, m.NormalizerTokens);
+            Run(Tokens(m.Kept.Rows) * cost.ForwardTokenSeconds);
+            foreach (var u in updates)
+            {
+                var rows = u.Batch.Rows;
+                Run(Tokens(rows) * cost.LearnerTokenSeconds + cost.OptimizerStepSeconds);
+                _rows += rows.Length;
+                _tokens += rows.Sum(r => (long)r.CompletionIds.Length);
+                _version++;
+            }
+        }
+        else if (plan.IsLastRound(m.Round))
+        {
+            Run(cost.OptimizerStepSeconds);
+            _version++;
+        }
+        var publish = plan.IsLastRound(m.Round);
+        if (publish) Publish(_busyUntil);
+        var started = _roundStart < 0 ? _sim.Clock.Now : _roundStart;
+        _sim.Clock.Schedule(Math.Max(0, _busyUntil - _sim.Clock.Now) + cost.LatencySeconds, Context.Parent,
+            new RoundLearned(m.Step, m.Round, m.Tally, _rows, _tokens, 0, 0, 0, 0, _version, publish, _busyUntil - started), Self);
+        (_rows, _tokens, _roundStart) = (0, 0, -1);
+    }
 
     protected override void PreStart() => _sim.Metrics.Publishes[0] = (0, 0);
 
     private static long Tokens(IEnumerable<Rollout> rows) => rows.Sum(r => (long)r.PromptIds.Length + r.CompletionIds.Length);
 
-    /// <summary>Runs a job after the ones before it; replies when it is done. Returns the virtual time it ends.</summary>
-    private double Reply(double seconds, object message)
+    /// <summary>Runs a job after the ones before it on the one device. Returns the virtual time it ends.</summary>
+    private double Run(double seconds)
     {
         var now = _sim.Clock.Now;
         var start = Math.Max(now, _busyUntil);
+        if (_roundStart < 0) _roundStart = start;
         _busyUntil = start + seconds;
         _sim.Metrics.LearnerBusy.Add((start, _busyUntil));
-        _sim.Clock.Schedule(_busyUntil - now + _sim.Cost.LatencySeconds, Sender, message, Self);
         return _busyUntil;
     }
 

@@ -8,8 +8,8 @@ namespace Dash.Actors.Simulation;
 /// <summary>
 /// Looks like <see cref="Pipeline.SamplerActor"/> to the coordinator: announces itself with
 /// <see cref="SamplerReady"/>(-1), acknowledges weights with <see cref="WeightsApplied"/>, and answers a shard for the
-/// policy it holds with <see cref="ShardSampled"/> then <see cref="SamplerReady"/> — after the shard's virtual
-/// sampling time plus the messages' latency. One sampler works on one shard at a time (the coordinator sends one).
+/// policy it holds by handing the rollouts to the shard's verifiers (<see cref="ScoreBatch"/>) and telling the coordinator
+/// <see cref="ShardSampled"/> then <see cref="SamplerReady"/> — after the shard's virtual sampling time plus the messages' latency. One sampler works on one shard at a time (the coordinator sends one).
 /// </summary>
 public sealed class SimSamplerActor : ReceiveActor
 {
@@ -55,7 +55,8 @@ public sealed class SimSamplerActor : ReceiveActor
         var start = _sim.Clock.Now + cost.LatencySeconds;
         var reply = cost.LatencySeconds + seconds + cost.TransferSeconds(batch.CompletionTokens * cost.RolloutBytesPerToken);
         _sim.Metrics.SamplerBusy.Add((_id, start, start + seconds));
-        _sim.Clock.Schedule(reply, _coordinator, new ShardSampled(batch, _id, seconds), Self);
+        _sim.Clock.Schedule(reply, shard.Verifier, new ScoreBatch(batch, shard.ScoredTo), Self);
+        _sim.Clock.Schedule(reply, _coordinator, new ShardSampled(shard.Step, shard.Round, shard.ShardId, _id, seconds), Self);
         _sim.Clock.Schedule(reply, _coordinator, new SamplerReady(_id, _version), Self);
     }
 
@@ -80,6 +81,6 @@ public sealed class SimSamplerActor : ReceiveActor
             rows[i] = new Rollout(p.GroupId, p.ProblemId, p.GoldAnswer, p.PromptIds, new int[length], new float[length], finish,
                 correct ? SyntheticData.Gold : "0", 0, 0, []);
         }
-        return new RolloutBatch(shard.Step, shard.ShardId, version, rows);
+        return new RolloutBatch(shard.Step, shard.ShardId, version, rows) { Round = shard.Round };
     }
 }

@@ -1,4 +1,4 @@
-// A simulated reward-verifier pool: scores the rewards simulated samplers encoded, taking virtual time per row.
+// A simulated reward-verifier pool: scores the rewards simulated samplers encoded, taking virtual time per row, and passes them on.
 using Akka.Actor;
 using Dash.Actors.Algorithm;
 using Dash.Actors.Engines;
@@ -33,7 +33,7 @@ public sealed class SimVerifierActor : ReceiveActor
             freeAt[worker] = start + seconds;
             sim.Metrics.VerifierBusy.Add((start, start + seconds));
             var scored = StepWork.Score(scorer, m.Batch);
-            sim.Clock.Schedule(freeAt[worker] - now, Sender, scored with { Seconds = seconds }, Self);
+            sim.Clock.Schedule(freeAt[worker] - now, m.ReplyTo, scored with { Seconds = seconds }, Self);
         });
     }
 

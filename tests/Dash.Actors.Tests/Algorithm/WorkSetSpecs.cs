@@ -6,7 +6,7 @@ namespace Dash.Actors.Tests.Algorithm;
 
 public sealed class WorkSetSpecs
 {
-    private static SampleShard Shard(int id) => new(3, id, 0, [new PromptItem(id, $"p{id}", [id], "42", "")], 2, (ulong)id, false);
+    private static SampleShard Shard(int id) => new(3, 0, id, 0, [new PromptItem(id, $"p{id}", [id], "42", "")], 2, (ulong)id, false);
 
     private static RolloutBatch Batch(int id, params float[] rewards) =>
         new(3, id, 0, [.. rewards.Select(r => new Rollout(id, $"p{id}", "42", [id], [1], [0f], FinishReason.Eos, "", r, 0, []))]);
@@ -28,7 +28,7 @@ public sealed class WorkSetSpecs
         var work = Work(3);
         foreach (var id in new[] { 2, 0, 1 })
         {
-            work.Sampled(Batch(id, id));
+            work.Sampled(id);
             work.Scored(Batch(id, id), correct: 1);
         }
 
@@ -43,8 +43,8 @@ public sealed class WorkSetSpecs
         var work = Work(2);
         work.Take(0);
 
-        Assert.True(work.Sampled(Batch(0, 1)));
-        Assert.False(work.Sampled(Batch(0, 0)));
+        Assert.True(work.Sampled(0));
+        Assert.False(work.Sampled(0));
         work.Scored(Batch(0, 1), correct: 1);
         work.Scored(Batch(0, 0), correct: 1);
 
@@ -60,7 +60,7 @@ public sealed class WorkSetSpecs
         var work = Work(2);
         var first = work.Take(0);
         var second = work.Take(1);
-        work.Sampled(Batch(1));
+        work.Sampled(1);
 
         work.Failed(first);
         work.Failed(first); // a second report of the same failure
@@ -79,7 +79,7 @@ public sealed class WorkSetSpecs
         work.Take(1);
         work.Take(0);
         work.Take(1);
-        work.Sampled(Batch(2));
+        work.Sampled(2);
 
         var lost = work.SamplerLost(0);
 

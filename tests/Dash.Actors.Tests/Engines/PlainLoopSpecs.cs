@@ -48,17 +48,20 @@ public sealed class PlainLoopSpecs() : Akka.TestKit.Xunit2.TestKit(Pipeline.Pipe
     [InlineData("grpo")]
     [InlineData("ppo-mini")]
     [InlineData("sft")]
-    public void Should_reach_bit_identical_weights_through_the_actors_and_the_plain_loop(string preset)
+    [InlineData("dash", "pipeline.overlap=off")]
+    [InlineData("dash-nogf", "sampling.samplers=3")]
+    public void Should_reach_bit_identical_weights_through_the_actors_and_the_plain_loop(string preset, params string[] sets)
     {
+        // Overlap is on by default: the learner starts on the first shard's micro-batches while the rest is sampled.
         var settings = ConfigLoader.Load(algorithm: preset, sets: [
             "run.steps=3", "run.eval-problems=0", "sampling.prompts-per-step=4", "sampling.group-size=4", "sampling.batch-size=8",
-            "sampling.max-new-tokens=12", "learning.micro-batch-size=4", "learning.learning-rate=1e-2",
+            "sampling.max-new-tokens=12", "learning.micro-batch-size=4", "learning.learning-rate=1e-2", .. sets,
         ]).Settings;
         var data = new TaskTrainingData(new ArithmeticTask(), CharTokenizer.Default, new RawPrompt(), 64);
 
         var viaActors = new CheckpointStore(Path.Combine(_dir, "actors"));
         var probe = CreateTestProbe();
-        Sys.ActorOf(TrainingCoordinatorActor.Props(settings, data, new HashRewarded(settings), probe.Ref, new RunContext(preset, "", viaActors, true)));
+        Sys.ActorOf(TrainingCoordinatorActor.Props(settings, data, new HashRewarded(settings), probe.Ref, new RunContext(preset + sets.Length, "", viaActors, true)));
         var steps = new List<StepReport>();
         probe.FishForMessage(m =>
         {

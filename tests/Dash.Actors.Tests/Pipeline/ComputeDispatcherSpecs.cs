@@ -35,7 +35,7 @@ public sealed class ComputeDispatcherSpecs
         var settings = ConfigLoader.Load().Settings;
 
         Assert.Equal(Dispatchers.Compute, RewardVerifierActor.PoolProps(new NoEngines(), 2).Dispatcher);
-        Assert.Equal(Dispatchers.Compute, AdvantageFilterActor.Props(settings.Advantage, settings.Learning).Dispatcher);
+        Assert.Equal(Dispatchers.Compute, AdvantageFilterActor.Props(settings, Akka.Actor.ActorRefs.Nobody).Dispatcher);
     }
 
     [Fact]

@@ -115,18 +115,26 @@ public sealed class PipelineSpecs() : Akka.TestKit.Xunit2.TestKit(PipelineHarnes
     [Fact]
     public void Should_count_kept_and_dropped_samples_exactly_as_the_pure_filter_does()
     {
-        var settings = PipelineHarness.Settings("dash");
+        var settings = PipelineHarness.Settings("dash", "sampling.prompts-per-step=4"); // two shards of two prompts
         var rows = Enumerable.Range(0, 16).Select(i => new Rollout(i / 4, $"p{i / 4}", "42", [1], [1, 2], [0f, 0f], FinishReason.Eos, "",
             Reward: i is 0 or 5 or 6 ? 1 : 0, 0, [])).ToArray();
-        var filter = Sys.ActorOf(AdvantageFilterActor.Props(settings.Advantage, settings.Learning));
+        var filter = Sys.ActorOf(AdvantageFilterActor.Props(settings, TestActor));
 
-        filter.Tell(new FilterBatch(new RolloutBatch(0, -1, 0, rows)));
-        var result = ExpectMsg<BatchFiltered>();
+        // The second shard arrives first (and the first twice): the filter takes them once each, in the plan's order.
+        filter.Tell(new BatchScored(new RolloutBatch(0, 1, 0, rows[8..]), 0, 0));
+        filter.Tell(new BatchScored(new RolloutBatch(0, 0, 0, rows[..8]), 3, 0));
+        filter.Tell(new BatchScored(new RolloutBatch(0, 0, 0, rows[..8]), 3, 0));
+        var learned = new List<Rollout>();
+        var end = FishForMessage(m =>
+        {
+            if (m is Accumulate a) learned.AddRange(a.MicroBatches.SelectMany(mb => mb).Select(i => a.Batch.Rows[i]));
+            return m is RoundFiltered;
+        }, TimeSpan.FromSeconds(10));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
 
         var expected = Advantages.Filter(rows.Select(r => r.Reward).ToArray(), rows.Select(r => r.GroupId).ToArray(), false, 0.1f);
-        Assert.Equal(expected.Kept.Length, result.Kept.Rows.Length);
-        Assert.Equal(expected.Dropped, result.Dropped);
-        Assert.Equal(2, result.ZeroVarianceGroups); // groups 2 and 3 are all wrong
-        Assert.Equal(8, result.Kept.Rows.Length);
+        var tally = ((RoundFiltered)end).Tally;
+        Assert.Equal((expected.Kept.Length, expected.Dropped, 2, 16, 3), (tally.Kept, tally.Dropped, tally.ZeroVarianceGroups, tally.Rows, tally.Correct));
+        Assert.Equal(expected.Kept.Select(i => (rows[i].GroupId, expected.Advantages[i])), learned.Select(r => (r.GroupId, r.Advantage)));
     }
 }
