@@ -22,9 +22,9 @@ public sealed class EndToEndSpecs : IDisposable
     [Fact]
     public void Should_raise_held_out_accuracy_with_dash_from_the_shared_warm_up()
     {
-        // The default warm-up (400 SFT steps) then 60 DASH steps; the default 600 held-out problems (300 per level)
-        // evaluated before and after.
-        var dash = CliHarness.Run(["train", "--run-id", "e2e-dash", "--runs-dir", _runs, "--steps", "60", "--set", "run.eval-every=0"]);
+        // The default run: the warm-up (400 SFT steps) then 60 DASH steps at lr 2.1e-4; the default 600 held-out
+        // problems (300 per level) evaluated before and after.
+        var dash = CliHarness.Run(["train", "--run-id", "e2e-dash", "--runs-dir", _runs, "--set", "run.eval-every=0"]);
         Assert.True(dash.ExitCode == 0, dash.Err);
 
         var d = EvalColumn("e2e-dash", "accuracy");
@@ -34,11 +34,10 @@ public sealed class EndToEndSpecs : IDisposable
         Assert.Equal([300, 300], [EvalColumn("e2e-dash", "problems_L2")[0], EvalColumn("e2e-dash", "problems_L3")[0]]);
 
         // The step-0 evaluation is the frozen policy's accuracy: with learning off the gain is exactly 0, so this
-        // fails when RL stops improving the policy. 5 points on 600 problems is about 2.3 standard errors of the
-        // difference. Measured on one AMD EPYC: 13.5 % -> 22.0 % (this build), and 6.8 % -> 29.2 % before the fused
-        // projections changed the float rounding: how soon the climb starts varies with float details, and so between
-        // CPU kinds, so the bar is kept well below both.
-        Assert.True(d[^1] - d[0] >= 0.05, $"dash: {d[0]:P1} -> {d[^1]:P1} (at least +5 points expected)");
+        // fails when RL stops improving the policy. 20 points on 600 problems is about 8 standard errors of the
+        // difference: issue 17's bar for the default run. Measured on one 2-core AMD EPYC: 13.5 % -> 59.0 % (+45.5);
+        // lr 1.5e-4 and 3e-4 give other climbs there (bench/TESTBED.md). Other CPU kinds round floats differently.
+        Assert.True(d[^1] - d[0] >= 0.20, $"dash: {d[0]:P1} -> {d[^1]:P1} (at least +20 points expected)");
         foreach (var level in new[] { "accuracy_L2", "accuracy_L3" })
         {
             var l = EvalColumn("e2e-dash", level);
