@@ -37,7 +37,7 @@ foreach (var name in models)
     {
         "tiny" => ModelConfig.Tiny(vocab),
         "small" => ModelConfig.Small(vocab),
-        "qwen-0.5b" => QwenHalfBillion(),
+        "qwen-0.5b" => ModelConfig.QwenHalfBillion(),
         _ => throw new ArgumentException($"--models: unknown model \"{name}\" (tiny, small, qwen-0.5b)"),
     };
     foreach (var dtypeName in dtypes)
@@ -69,21 +69,3 @@ var markdown = compareFused
     : report.ToMarkdown(Environment.CommandLine);
 Console.WriteLine(markdown);
 if (outPath is not null) File.WriteAllText(outPath, markdown);
-
-// Qwen2.5-0.5B's shape (config.json of the released model) with random weights: timing does not depend on the weights.
-static ModelConfig QwenHalfBillion() => new()
-{
-    ModelType = "qwen2",
-    HiddenSize = 896,
-    NumHiddenLayers = 24,
-    NumAttentionHeads = 14,
-    NumKeyValueHeads = 2,
-    IntermediateSize = 4864,
-    VocabSize = 151936,
-    RmsNormEps = 1e-6,
-    RopeTheta = 1000000.0,
-    TieWordEmbeddings = true,
-    MaxPositionEmbeddings = 32768,
-    AttentionBias = true,
-    EosTokenIds = [151643],
-};

@@ -74,6 +74,25 @@ public sealed record ModelConfig
         IntermediateSize = 1536,
     };
 
+    /// <summary>Qwen2.5-0.5B's published shape (its config.json: 0.49B parameters, 24 layers, 14 heads / 2 KV heads,
+    /// q/k/v biases, tied embeddings, rope_theta 1e6), for benchmarks and memory estimates with random weights.</summary>
+    public static ModelConfig QwenHalfBillion() => new()
+    {
+        ModelType = "qwen2",
+        HiddenSize = 896,
+        NumHiddenLayers = 24,
+        NumAttentionHeads = 14,
+        NumKeyValueHeads = 2,
+        IntermediateSize = 4864,
+        VocabSize = 151_936,
+        RmsNormEps = 1e-6,
+        RopeTheta = 1_000_000.0,
+        TieWordEmbeddings = true,
+        MaxPositionEmbeddings = 32_768,
+        AttentionBias = true,
+        EosTokenIds = [151_643],
+    };
+
     /// <summary>Checks the cross-field rules; <paramref name="source"/> names the file in the message.</summary>
     public ModelConfig Validate(string source = "config")
     {

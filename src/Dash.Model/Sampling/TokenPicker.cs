@@ -26,7 +26,7 @@ public static class TokenPicker
     private static (Tensor Tokens, Tensor LogProbs) Pick(Tensor logits, SamplingOptions options, Func<Tensor, Tensor> draw)
     {
         using var scope = NewDisposeScope();
-        var scaled = logits.to_type(ScalarType.Float32);
+        var scaled = logits.dtype == ScalarType.Float32 ? logits : logits.to_type(ScalarType.Float32);
         if (options.Temperature > 0) scaled = scaled / options.Temperature;
         var logProbsAll = scaled - scaled.logsumexp(-1, keepdim: true);                    // [B, V]
         var tokens = options.Temperature == 0

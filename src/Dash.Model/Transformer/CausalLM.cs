@@ -131,6 +131,15 @@ public sealed class CausalLM : nn.Module
         if (attentionMask is null && t == 1) return AttentionMask.None;
         if (attentionMask is null && past == 0 && group == 1) return AttentionMask.Causal;
         var s = past + t;
+        if (t == 1 && attentionMask is not null)
+        {
+            // One new token sees every real key; its own slot always counts as real. Its mask is the real-token mask
+            // with the last slot set, shared by the G folded query rows (expand: a view, no copy).
+            var visible = attentionMask.to_type(ScalarType.Bool).reshape(b, 1, 1, s).clone();
+            using (var self = visible.narrow(-1, s - 1, 1)) self.fill_(true);
+            if (group == 1) return new AttentionMask(visible, false);
+            using (visible) return new AttentionMask(visible.expand(b, 1, group, s), false);
+        }
         var device = Device;
         using var keys = arange(s, dtype: ScalarType.Int64, device: device).unsqueeze(0);           // [1, S]
         using var queries = arange(past, s, dtype: ScalarType.Int64, device: device).unsqueeze(1);  // [T, 1]

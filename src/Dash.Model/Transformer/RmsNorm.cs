@@ -21,8 +21,11 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var x32 = x.to_type(ScalarType.Float32);
+        // In float32 the two casts are no-ops; skipping them saves two native calls per norm (9 per decode step of a
+        // 4-layer model), which is what a small model's batch-1 decode step costs.
+        var isFloat32 = x.dtype == ScalarType.Float32;
+        var x32 = isFloat32 ? x : x.to_type(ScalarType.Float32);
         var normed = x32 * (x32.pow(2).mean([-1], keepdim: true) + _eps).rsqrt();
-        return (normed.to_type(x.dtype) * weight).MoveToOuterDisposeScope();
+        return ((isFloat32 ? normed : normed.to_type(x.dtype)) * weight).MoveToOuterDisposeScope();
     }
 }

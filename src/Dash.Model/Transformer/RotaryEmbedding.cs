@@ -6,7 +6,9 @@ namespace Dash.Model.Transformer;
 
 /// <summary>
 /// Holds cos/sin tables [P, d] (d = head size, frequencies repeated for both halves) and rotates q/k by position id.
-/// The tables follow the model to whatever device and dtype its activations use (they are not parameters).
+/// The sin table is stored with its first half negated (<c>signed sin</c>), so that rotate_half(x)·sin is
+/// roll(x, d/2)·signed sin: one roll in place of two slices, a negation and a concatenation, bit for bit the same
+/// numbers. The tables follow the model to whatever device and dtype its activations use (they are not parameters).
 /// </summary>
 public sealed class RotaryEmbedding : IDisposable
 {
@@ -15,7 +17,7 @@ public sealed class RotaryEmbedding : IDisposable
     private readonly double _theta;
     private readonly RopeScaling? _scaling;
     private Tensor? _cos;
-    private Tensor? _sin;
+    private Tensor? _signedSin;
 
     public RotaryEmbedding(int headDim, int maxPositions, double theta, RopeScaling? scaling = null)
     {
@@ -55,27 +57,26 @@ public sealed class RotaryEmbedding : IDisposable
         return invFreq.MoveToOuterDisposeScope();
     }
 
-    /// <summary>Gathers the tables at <paramref name="positionIds"/> [B, T] → cos, sin [B, T, 1, d] (broadcast over heads).</summary>
-    public (Tensor Cos, Tensor Sin) At(Tensor positionIds, ScalarType dtype)
+    /// <summary>Gathers the tables at <paramref name="positionIds"/> [B, T] → cos, signed sin [B, T, 1, d] (broadcast
+    /// over heads), the arguments of <see cref="Apply"/>.</summary>
+    public (Tensor Cos, Tensor SignedSin) At(Tensor positionIds, ScalarType dtype)
     {
         EnsureTables(positionIds.device, dtype);
         var (b, t) = (positionIds.shape[0], positionIds.shape[1]);
         var flat = positionIds.reshape(-1);
         var cos = _cos!.index_select(0, flat).reshape(b, t, 1, _headDim);
-        var sin = _sin!.index_select(0, flat).reshape(b, t, 1, _headDim);
-        return (cos, sin);
+        var signedSin = _signedSin!.index_select(0, flat).reshape(b, t, 1, _headDim);
+        return (cos, signedSin);
     }
 
-    /// <summary>x [B, T, H, d] rotated: x * cos + rotate_half(x) * sin.</summary>
-    public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
+    /// <summary>x [B, T, H, d] rotated: x * cos + rotate_half(x) * sin, computed as x * cos + roll(x, d/2) * signed sin
+    /// (rotate_half(x) = [−x₂, x₁], roll(x, d/2) = [x₂, x₁], signed sin = [−sin₁, sin₂]; −x₂·s = x₂·(−s) exactly).
+    /// Any number of heads: q and k rotate in one call when they lie side by side.</summary>
+    public static Tensor Apply(Tensor x, Tensor cos, Tensor signedSin)
     {
-        var half = x.shape[^1] / 2;
-        using var x1 = x.narrow(-1, 0, half);
-        using var x2 = x.narrow(-1, half, half);
-        using var negX2 = x2.neg();
-        using var rotated = cat([negX2, x1], -1);
+        using var rolled = x.roll(x.shape[^1] / 2, -1);
         using var a = x * cos;
-        using var b = rotated * sin;
+        using var b = rolled * signedSin;
         return a + b;
     }
 
@@ -83,19 +84,22 @@ public sealed class RotaryEmbedding : IDisposable
     {
         if (_cos is not null && _cos.device == device && _cos.dtype == dtype) return;
         _cos?.Dispose();
-        _sin?.Dispose();
+        _signedSin?.Dispose();
         using var scope = NewDisposeScope();
         var invFreq = InverseFrequencies(_headDim, _theta, _scaling);
         var positions = arange(0, _maxPositions, dtype: ScalarType.Float32);
         var freqs = outer(positions, invFreq);            // [P, d/2]
         var emb = cat([freqs, freqs], -1);                 // [P, d]
         _cos = emb.cos().to(dtype, device).DetachFromDisposeScope();
-        _sin = emb.sin().to(dtype, device).DetachFromDisposeScope();
+        var sin = emb.sin();
+        var half = _headDim / 2;
+        var signedSin = cat([sin.narrow(-1, 0, half).neg(), sin.narrow(-1, half, half)], -1);
+        _signedSin = signedSin.to(dtype, device).DetachFromDisposeScope();
     }
 
     public void Dispose()
     {
         _cos?.Dispose();
-        _sin?.Dispose();
+        _signedSin?.Dispose();
     }
 }

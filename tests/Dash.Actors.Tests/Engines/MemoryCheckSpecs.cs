@@ -10,18 +10,7 @@ public sealed class MemoryCheckSpecs
     private const long GiB = 1L << 30;
 
     /// <summary>Qwen2.5-0.5B's published architecture (0.49B parameters, tied embeddings, q/k/v biases).</summary>
-    private static readonly ModelConfig Qwen05B = new()
-    {
-        ModelType = "qwen2",
-        HiddenSize = 896,
-        NumHiddenLayers = 24,
-        NumAttentionHeads = 14,
-        NumKeyValueHeads = 2,
-        IntermediateSize = 4864,
-        VocabSize = 151_936,
-        TieWordEmbeddings = true,
-        AttentionBias = true,
-    };
+    private static readonly ModelConfig Qwen05B = ModelConfig.QwenHalfBillion();
 
     private static DashSettings Settings(params string[] sets) => ConfigLoader.Load(sets: sets).Settings;
 
