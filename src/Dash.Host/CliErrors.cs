@@ -2,6 +2,7 @@
 // (instead of the whole help): unknown options with a did-you-mean, wrong value types, repeated options.
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using Dash.Actors.Settings;
 
 namespace Dash.Host;
 
@@ -93,7 +94,7 @@ internal static class CliErrors
 
     private static string DidYouMean(string given, IEnumerable<string> known)
     {
-        var best = known.Distinct().Select(k => (Name: k, Distance: Distance(given, k)))
+        var best = known.Distinct().Select(k => (Name: k, Distance: Spelling.Distance(given, k)))
             .OrderBy(x => x.Distance).ThenBy(x => x.Name, StringComparer.Ordinal).FirstOrDefault();
         return best.Name is not null && best.Distance <= Math.Max(2, given.Length / 3) ? $" Did you mean {best.Name}?" : "";
     }
@@ -133,23 +134,5 @@ internal static class CliErrors
         if (string.IsNullOrWhiteSpace(text)) return "see --help";
         var end = text.IndexOf(". ", StringComparison.Ordinal);
         return (end > 0 ? text[..end] : text.TrimEnd('.')).Replace('\n', ' ');
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var d = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++) d[j] = j;
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var prev = d[0];
-            d[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var tmp = d[j];
-                d[j] = Math.Min(Math.Min(d[j] + 1, d[j - 1] + 1), prev + (a[i - 1] == b[j - 1] ? 0 : 1));
-                prev = tmp;
-            }
-        }
-        return d[b.Length];
     }
 }

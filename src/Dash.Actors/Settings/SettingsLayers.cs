@@ -154,25 +154,7 @@ public static class SettingsLayers
         return string.Join("\n", kept.Concat(renamed.Values).Order(StringComparer.Ordinal)) + (text.EndsWith('\n') ? "\n" : "");
     }
 
-    private static string Nearest(string key, IEnumerable<string> known) => known.OrderBy(k => Distance(k, key)).ThenBy(k => k, StringComparer.Ordinal).First();
+    private static string Nearest(string key, IEnumerable<string> known) => known.OrderBy(k => Spelling.Distance(k, key)).ThenBy(k => k, StringComparer.Ordinal).First();
 
     private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
-
-    private static int Distance(string a, string b)
-    {
-        var d = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++) d[j] = j;
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var prev = d[0];
-            d[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var tmp = d[j];
-                d[j] = Math.Min(Math.Min(d[j] + 1, d[j - 1] + 1), prev + (a[i - 1] == b[j - 1] ? 0 : 1));
-                prev = tmp;
-            }
-        }
-        return d[b.Length];
-    }
 }
