@@ -66,7 +66,10 @@ public sealed class CtrlCSpecs : IDisposable
         {
             Assert.True(stepSeen.Wait(TimeSpan.FromSeconds(90)), $"no step line within 90 s: {string.Join('\n', output)}\n{error}");
             using (var kill = Process.Start("kill", ["-INT", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
-            Assert.True(p.WaitForExit(TimeSpan.FromSeconds(60)), "dash did not stop within 60 s of Ctrl-C");
+            // 120 s, not 60: in one full CI run (Host specs in parallel, load average ~21) dash had not exited 60 s after
+            // the SIGINT. Not reproduced since (SIGINT to exit: 2-5 s beside 8 busy loops, 0.3-0.6 s idle at random
+            // moments of the run), so a true hang still fails here; a slow stop under such load does not.
+            Assert.True(p.WaitForExit(TimeSpan.FromSeconds(120)), "dash did not stop within 120 s of Ctrl-C");
             p.WaitForExit();
             lock (output) return (p.ExitCode, [.. output], error.ToString());
         }
