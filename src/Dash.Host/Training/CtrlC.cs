@@ -1,10 +1,15 @@
 // Turns Ctrl-C into a cancellation token for the duration of a command (the process is not killed; the command stops
-// cleanly) and remembers that it happened, so the CLI exits 130 (128 + SIGINT) whatever the command returned.
+// cleanly) and remembers that it happened, so the CLI exits 130 (128 + SIGINT) whatever the command returned. A stop
+// that has not finished StopGrace after Ctrl-C exits the process with 130 anyway: steps are committed atomically, so this
+// is as safe as a SIGKILL, which resumes bit-exactly.
 namespace Dash.Host.Training;
 
 internal sealed class CtrlC : IDisposable
 {
     private static int _interrupted;
+
+    /// <summary>How long a stop may take after Ctrl-C before the process exits without waiting for it.</summary>
+    public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(20);
     private readonly CancellationTokenSource _cancel = new();
     private readonly ConsoleCancelEventHandler _handler;
 
@@ -13,7 +18,7 @@ internal sealed class CtrlC : IDisposable
         _handler = (_, e) =>
         {
             e.Cancel = true;
-            Interlocked.Exchange(ref _interrupted, 1);
+            if (Interlocked.Exchange(ref _interrupted, 1) == 0) _ = ExitIfStillRunningAfterGraceAsync();
             _cancel.Cancel();
         };
         Console.CancelKeyPress += _handler;
@@ -26,6 +31,13 @@ internal sealed class CtrlC : IDisposable
     public static void Reset() => Interlocked.Exchange(ref _interrupted, 0);
 
     public CancellationToken Token => _cancel.Token;
+
+    private static async Task ExitIfStillRunningAfterGraceAsync()
+    {
+        await Task.Delay(StopGrace).ConfigureAwait(false);
+        Console.Error.WriteLine($"dash: interrupted. The run had not stopped {StopGrace.TotalSeconds:F0} s after Ctrl-C, so dash exits now; everything up to the last committed step is saved; run the same command to resume.");
+        Environment.Exit(130);
+    }
 
     public void Dispose()
     {
