@@ -1,4 +1,5 @@
 // The advantage filter's work on one round as its shards arrive: in the plan's order, emitting learner work as soon as it is known.
+using System.Diagnostics;
 using Dash.Actors.Protocol;
 using Dash.Actors.Settings;
 
@@ -34,12 +35,14 @@ public sealed class RoundStream(StepPlan plan, int round, bool stream, Advantage
     {
         var id = scored.Batch.ShardId;
         if (id < _next || id >= _shards || !_early.TryAdd(id, scored)) return [];
+        var clock = Stopwatch.StartNew();
         var output = new List<IDashMessage>();
         while (_early.Remove(_next, out var next))
         {
             Take(next, output);
             _next++;
         }
+        _tally = _tally with { AdvantageSeconds = _tally.AdvantageSeconds + clock.Elapsed.TotalSeconds };
         if (Complete) Finish(output);
         return output;
     }
@@ -54,6 +57,7 @@ public sealed class RoundStream(StepPlan plan, int round, bool stream, Advantage
             RewardSum = batch.Rows.Aggregate(_tally.RewardSum, (sum, r) => sum + r.Reward),
             Correct = _tally.Correct + scored.Correct,
             SampledTokens = _tally.SampledTokens + batch.CompletionTokens,
+            RewardSeconds = _tally.RewardSeconds + scored.Seconds,
         };
         if (!stream)
         {
@@ -75,8 +79,10 @@ public sealed class RoundStream(StepPlan plan, int round, bool stream, Advantage
             output.Add(new RoundFiltered(plan.Step, round, empty, tokens, _tally));
             return;
         }
+        var clock = Stopwatch.StartNew();
         var filtered = StepWork.Filter(empty with { Rows = [.. _rows] }, advantage, learning);
         Count(filtered);
+        _tally = _tally with { AdvantageSeconds = _tally.AdvantageSeconds + clock.Elapsed.TotalSeconds };
         if (plan.ReusesBatch)
         {
             output.Add(new RoundFiltered(plan.Step, round, filtered.Kept, tokens, _tally));

@@ -13,8 +13,18 @@ public sealed record RoundTally(int Rows, double RewardSum, int Correct, long Sa
 {
     public static readonly RoundTally Empty = new(0, 0, 0, 0, 0, 0, 0);
 
+    /// <summary>Seconds the verifiers spent scoring the round's shards (busy time: they score beside sampling).</summary>
+    public double RewardSeconds { get; init; }
+
+    /// <summary>Seconds the advantage filter spent computing advantages, filtering and packing the round.</summary>
+    public double AdvantageSeconds { get; init; }
+
     public RoundTally Add(RoundTally o) => new(Rows + o.Rows, RewardSum + o.RewardSum, Correct + o.Correct, SampledTokens + o.SampledTokens,
-        Kept + o.Kept, Dropped + o.Dropped, ZeroVarianceGroups + o.ZeroVarianceGroups);
+        Kept + o.Kept, Dropped + o.Dropped, ZeroVarianceGroups + o.ZeroVarianceGroups)
+    {
+        RewardSeconds = RewardSeconds + o.RewardSeconds,
+        AdvantageSeconds = AdvantageSeconds + o.AdvantageSeconds,
+    };
 }
 
 /// <summary>
@@ -29,6 +39,6 @@ public sealed record RoundFiltered(long Step, int Round, RolloutBatch Kept, long
 public static class AdvantageFilterProtocol
 {
     internal static void Register(WireTable t) => t
-        .Add<RoundFiltered>("round-filtered.v1", (w, m) => { w.Write(m.Step); w.Write(m.Round); w.WriteBatch(m.Kept); w.Write(m.NormalizerTokens); w.WriteTally(m.Tally); },
+        .Add<RoundFiltered>("round-filtered.v2", (w, m) => { w.Write(m.Step); w.Write(m.Round); w.WriteBatch(m.Kept); w.Write(m.NormalizerTokens); w.WriteTally(m.Tally); },
             r => new RoundFiltered(r.ReadInt64(), r.ReadInt32(), r.ReadBatch(), r.ReadInt64(), r.ReadTally()));
 }

@@ -38,7 +38,7 @@ public static class GradientAccumulatorProtocol
     internal static void Register(WireTable t) => t
         .Add<Accumulate>("accumulate.v2", (w, m) => { w.WriteBatch(m.Batch); w.WriteJagged(m.MicroBatches); w.Write(m.NormalizerRows); w.Write(m.NormalizerTokens); },
             r => new Accumulate(r.ReadBatch(), r.ReadJagged(), r.ReadInt32(), r.ReadInt64()))
-        .Add<RoundLearned>("round-learned.v1", (w, m) =>
+        .Add<RoundLearned>("round-learned.v2", (w, m) =>
             {
                 w.Write(m.Step); w.Write(m.Round); w.WriteTally(m.Tally); w.Write(m.LearnedRows); w.Write(m.LearnedTokens); w.Write(m.Loss);
                 w.Write(m.Kl); w.Write(m.GradNorm); w.Write(m.LearningRate); w.Write(m.PolicyVersion); w.Write(m.Published); w.Write(m.Seconds);

@@ -25,6 +25,19 @@ public class PipelineParts(DashSettings settings, IEngineFactory factory)
     /// </summary>
     public virtual bool Cluster => false;
 
+    /// <summary>Starts the coordinator's children (verifiers, learner, advantage filter, its samplers) and, in a cluster,
+    /// subscribes it to sampler nodes coming and going.</summary>
+    public (IActorRef Verifiers, IActorRef Learner, IActorRef Filter) Start(IUntypedActorContext context, IActorRef coordinator,
+        CheckpointStore? checkpoints, string? resumeFrom)
+    {
+        var verifiers = context.ActorOf(Verifiers(), "verifiers");
+        var learner = context.ActorOf(Learner(checkpoints, resumeFrom), "accumulator");
+        var filter = context.ActorOf(AdvantageFilterActor.Props(Settings, learner), "advantage-filter");
+        StartSamplers(context, coordinator);
+        if (Cluster) SamplerNodes.Watch(context.System, coordinator);
+        return (verifiers, learner, filter);
+    }
+
     /// <summary>Starts the samplers that belong to the coordinator (in-process: <c>dash.sampling.samplers</c> children).</summary>
     public virtual void StartSamplers(IUntypedActorContext context, IActorRef coordinator)
     {

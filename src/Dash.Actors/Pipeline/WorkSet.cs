@@ -25,6 +25,7 @@ internal sealed class WorkSet(IReadOnlyList<SampleShard> shards, bool isEval)
     public bool AllSampled => _sampled.Count == Count;
     public bool AllScored => _scored.Count == Count;
     public bool HasQueued => _queue.Count > 0;
+    public int Queued => _queue.Count;
 
     public SampleShard Take(int samplerId)
     {
@@ -32,6 +33,12 @@ internal sealed class WorkSet(IReadOnlyList<SampleShard> shards, bool isEval)
         _inFlight[shard.ShardId] = samplerId;
         return shard;
     }
+
+    /// <summary>The step the shards belong to (an evaluation's: <see cref="Algorithm.StepPlan.EvalStepId"/>).</summary>
+    public long Step { get; } = shards.Count > 0 ? shards[0].Step : -1;
+
+    /// <summary>Records a sampler's report on one of these shards; true when it was the last one to be sampled.</summary>
+    public bool Sampled(ShardSampled m) => m.Step == Step && m.Round == Round && Sampled(m.ShardId) && AllSampled;
 
     /// <summary>Records a sampled shard; false when it is a duplicate (already sampled).</summary>
     public bool Sampled(int shardId)
@@ -73,4 +80,14 @@ internal sealed class WorkSet(IReadOnlyList<SampleShard> shards, bool isEval)
 
     /// <summary>All scored rows (an evaluation's) in shard order (deterministic whatever order the shards finished in).</summary>
     public Rollout[] Rows() => [.. _scored.Values.SelectMany(b => b.Rows)];
+
+    /// <summary>An evaluation's report once every shard is scored: greedy pass@1, overall and per level.</summary>
+    public EvalReport EvalReport(long step, long version, double seconds, Func<string, string?> levelOf)
+    {
+        var rows = Rows();
+        return new EvalReport(step, version, rows.Length, Correct, rows.Length == 0 ? 0 : rows.Average(r => r.CompletionIds.Length), seconds)
+        {
+            Levels = Engines.Evaluator.ByLevel(rows.Select(r => (levelOf(r.ProblemId), r.Reward > 0.5f))),
+        };
+    }
 }

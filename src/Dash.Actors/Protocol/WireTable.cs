@@ -80,7 +80,11 @@ public sealed class WireReader(byte[] bytes, ExtendedActorSystem system) : Binar
         return new RolloutBatch(step, shard, version, rows) { Round = round };
     }
 
-    public RoundTally ReadTally() => new(ReadInt32(), ReadDouble(), ReadInt32(), ReadInt64(), ReadInt32(), ReadInt32(), ReadInt32());
+    public RoundTally ReadTally() => new(ReadInt32(), ReadDouble(), ReadInt32(), ReadInt64(), ReadInt32(), ReadInt32(), ReadInt32())
+    {
+        RewardSeconds = ReadDouble(),
+        AdvantageSeconds = ReadDouble(),
+    };
 }
 
 /// <summary>Writes what <see cref="WireReader"/> reads.</summary>
@@ -115,5 +119,6 @@ public static class Wire
     public static void WriteTally(this BinaryWriter w, RoundTally t)
     {
         w.Write(t.Rows); w.Write(t.RewardSum); w.Write(t.Correct); w.Write(t.SampledTokens); w.Write(t.Kept); w.Write(t.Dropped); w.Write(t.ZeroVarianceGroups);
+        w.Write(t.RewardSeconds); w.Write(t.AdvantageSeconds);
     }
 }

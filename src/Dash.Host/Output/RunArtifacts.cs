@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Dash.Actors.Persistence;
+using Dash.Actors.Pipeline;
 using Dash.Actors.Protocol;
 
 namespace Dash.Host.Output;
@@ -25,8 +26,7 @@ internal sealed class RunArtifacts
         _folder = folder;
         _tensorBoard = TorchSharp.torch.utils.tensorboard.SummaryWriter(folder.TensorBoard, createRunName: false);
         foreach (var s in recovered.Steps) _steps.Add(JsonSerializer.Deserialize<StepReport>(s.ReportJson)!);
-        foreach (var e in recovered.Evals)
-            _evals.Add(JsonSerializer.Deserialize<EvalReport>(e.ReportJson) ?? new EvalReport(e.Step, e.PolicyVersion, e.Problems, e.Correct, 0, 0));
+        foreach (var e in recovered.Evals) _evals.Add(RunDecisions.ReportOf(e));
         Rewrite();
     }
 

@@ -79,7 +79,7 @@ internal static class TrainingSession
         var folder = Folder(settings, id);
         if (folder.JournalStore is SqliteJournal sqlite && !File.Exists(sqlite.Path)) return;
         var started = History(folder).State.Started;
-        if (TrainingCoordinatorActor.ConfigRefusal(new RunContext(id, configText, null, allowConfigChange), started) is { } refusal)
+        if (RunDecisions.ConfigRefusal(new RunContext(id, configText, null, allowConfigChange), started) is { } refusal)
             throw new UserException(refusal);
     }
 

@@ -49,7 +49,7 @@ public sealed class VerifierScorerSpecs
         var after = ConfigLoader.Load(sets: ["reward.last-number=on"]).Text;
 
         Assert.Contains("dash.reward.last-number", e.Message, StringComparison.Ordinal);
-        Assert.Equal(["dash.reward.last-number"], TrainingCoordinatorActor.ChangedKeys(before, after));
+        Assert.Equal(["dash.reward.last-number"], RunDecisions.ChangedKeys(before, after));
     }
 
     // A sampler that answers every prompt with the same text, so the evaluator grades exactly that completion.

@@ -50,8 +50,8 @@ public sealed class ConfigUpgradeSpecs : IDisposable
         var recorded = new RunStarted("old", AsPreviousRelease(text), new RunContext("old", AsPreviousRelease(text), null).ConfigHash, 1, "0", DateTime.UtcNow);
 
         Assert.Equal(recorded.ConfigHash, new RunContext("old", text, null).ConfigHashAsRecorded(recorded.ConfigText));
-        Assert.Empty(TrainingCoordinatorActor.ChangedKeys(recorded.ConfigText, text));
-        Assert.Null(TrainingCoordinatorActor.ConfigRefusal(new RunContext("old", text, null), recorded));
+        Assert.Empty(RunDecisions.ChangedKeys(recorded.ConfigText, text));
+        Assert.Null(RunDecisions.ConfigRefusal(new RunContext("old", text, null), recorded));
     }
 
     [Theory]
@@ -64,7 +64,7 @@ public sealed class ConfigUpgradeSpecs : IDisposable
         var recorded = new RunStarted("old", old, new RunContext("old", old, null).ConfigHash, 1, "0", DateTime.UtcNow);
 
         Assert.NotEqual(recorded.ConfigHash, new RunContext("old", text, null).ConfigHashAsRecorded(old));
-        var refusal = TrainingCoordinatorActor.ConfigRefusal(new RunContext("old", text, null), recorded);
+        var refusal = RunDecisions.ConfigRefusal(new RunContext("old", text, null), recorded);
         Assert.NotNull(refusal);
         Assert.Contains($"changed keys: {key}.", refusal, StringComparison.Ordinal);
     }
@@ -75,8 +75,8 @@ public sealed class ConfigUpgradeSpecs : IDisposable
         var text = RunHarness.Settings().Text;
         var withoutTemperature = string.Join("\n", text.Split('\n').Where(l => !l.StartsWith("dash.sampling.temperature ", StringComparison.Ordinal)));
 
-        Assert.Equal(["dash.sampling.temperature"], TrainingCoordinatorActor.ChangedKeys(text, withoutTemperature));
-        Assert.Equal(["dash.sampling.temperature"], TrainingCoordinatorActor.ChangedKeys(withoutTemperature, RunHarness.Settings("sampling.temperature=0.5").Text));
+        Assert.Equal(["dash.sampling.temperature"], RunDecisions.ChangedKeys(text, withoutTemperature));
+        Assert.Equal(["dash.sampling.temperature"], RunDecisions.ChangedKeys(withoutTemperature, RunHarness.Settings("sampling.temperature=0.5").Text));
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public sealed class DefaultsSpecs : IDisposable
         var tuned = ConfigLoader.Load(sets: ["coordinator.keep-last=4", "coordinator.snapshot-every=10", "coordinator.max-restarts=9"]).Text;
 
         Assert.Equal(RunContext.TrainingHash(plain), RunContext.TrainingHash(tuned));
-        Assert.Empty(TrainingCoordinatorActor.ChangedKeys(plain, tuned));
+        Assert.Empty(RunDecisions.ChangedKeys(plain, tuned));
     }
 
     [Theory]

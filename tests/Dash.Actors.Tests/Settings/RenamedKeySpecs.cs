@@ -71,9 +71,9 @@ public sealed class RenamedKeySpecs : IDisposable
         var old = AsBeforeTheRename(text, "5");
         var recorded = new RunStarted("old", old, new RunContext("old", old, null).ConfigHash, 1, "0", DateTime.UtcNow);
 
-        Assert.Empty(TrainingCoordinatorActor.ChangedKeys(AsBeforeTheRename(text), text));
-        Assert.Equal(["dash.learning.lr-warmup-steps"], TrainingCoordinatorActor.ChangedKeys(old, text));
-        Assert.Contains("changed keys: dash.learning.lr-warmup-steps.", TrainingCoordinatorActor.ConfigRefusal(new RunContext("old", text, null), recorded),
+        Assert.Empty(RunDecisions.ChangedKeys(AsBeforeTheRename(text), text));
+        Assert.Equal(["dash.learning.lr-warmup-steps"], RunDecisions.ChangedKeys(old, text));
+        Assert.Contains("changed keys: dash.learning.lr-warmup-steps.", RunDecisions.ConfigRefusal(new RunContext("old", text, null), recorded),
             StringComparison.Ordinal);
     }
 

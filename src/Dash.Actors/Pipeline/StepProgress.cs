@@ -1,0 +1,58 @@
+// What one training step has reported so far, round by round, and the step's report once it is learned.
+using Dash.Actors.Algorithm;
+using Dash.Actors.Engines;
+using Dash.Actors.Protocol;
+
+namespace Dash.Actors.Pipeline;
+
+/// <summary>One training step in progress: its plan and prompts, the round under way, and the learner's and samplers' tallies.</summary>
+internal sealed class StepProgress(StepPlan plan, PromptItem[] prompts)
+{
+    private readonly DateTime _started = DateTime.UtcNow;
+    private RoundTally _tally = RoundTally.Empty;
+    private long _learnedTokens;
+    private double _loss, _kl, _gradNorm, _learningRate;
+    private int _reissued, _duplicates;
+
+    public StepPlan Plan { get; } = plan;
+    public PromptItem[] Prompts { get; } = prompts;
+    public int Round { get; private set; }
+    public RoundPlan Current => Plan.Rounds[Round];
+
+    /// <summary>Adds a learned round (and the sampling work behind it, if any); true when it was the step's last (the
+    /// optimizer stepped and the weights are being published), false when the next round follows.</summary>
+    public bool Learned(RoundLearned m, WorkSet? work)
+    {
+        _tally = _tally.Add(m.Tally);
+        _learnedTokens += m.LearnedTokens;
+        _loss += m.Loss;
+        _kl += m.Kl;
+        if (work is not null)
+        {
+            _reissued += work.Reissued;
+            _duplicates += work.Duplicates;
+        }
+        if (!m.Published)
+        {
+            Round++;
+            return false;
+        }
+        _gradNorm = m.GradNorm;
+        _learningRate = m.LearningRate;
+        return true;
+    }
+
+    /// <summary>The step's report; <paramref name="phases"/> are wall seconds per phase of the coordinator's clock, to which
+    /// the verifiers' and the advantage filter's busy seconds are added (they run beside sampling).</summary>
+    public StepReport Report(long version, IReadOnlyDictionary<string, double> phases)
+    {
+        var t = _tally;
+        var seconds = new Dictionary<string, double>(phases) { [Phases.Reward] = t.RewardSeconds, [Phases.Advantage] = t.AdvantageSeconds };
+        return new StepReport(
+            Plan.Step, version, t.Rows, t.Rows == 0 ? 0 : (float)(t.RewardSum / t.Rows),
+            t.Rows == 0 ? 0 : (double)t.Correct / t.Rows, t.Kept, t.Dropped, t.ZeroVarianceGroups,
+            t.SampledTokens, _learnedTokens,
+            t.Rows == 0 ? 0 : (double)t.SampledTokens / t.Rows, _loss, _kl, _gradNorm, _learningRate,
+            _reissued, _duplicates, (DateTime.UtcNow - _started).TotalSeconds, seconds);
+    }
+}
