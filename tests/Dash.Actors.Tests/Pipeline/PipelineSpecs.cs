@@ -31,6 +31,19 @@ public sealed class PipelineSpecs() : Akka.TestKit.Xunit2.TestKit(PipelineHarnes
     }
 
     [Theory]
+    [InlineData("dash")]
+    [InlineData("grpo")]
+    public void Should_time_the_verifiers_and_the_advantage_filter_although_rollouts_pass_them_without_the_coordinator(string preset)
+    {
+        var run = PipelineHarness.Train(this, PipelineHarness.Settings(preset), new FakeEngineFactory());
+
+        // Busy seconds of each stage, added up over the step's shards (they run beside sampling, so they are not wall time).
+        Assert.All(run.Steps, s => Assert.True(s.PhaseSeconds.GetValueOrDefault(Phases.Reward) > 0, $"step {s.Step}: no reward time"));
+        Assert.All(run.Steps, s => Assert.True(s.PhaseSeconds.GetValueOrDefault(Phases.Advantage) > 0, $"step {s.Step}: no advantage time"));
+        Assert.True(run.Finished.PhaseSeconds[Phases.Reward] >= run.Steps.Sum(s => s.PhaseSeconds[Phases.Reward]) - 1e-9);
+    }
+
+    [Theory]
     [InlineData("dash", 1)]
     [InlineData("grpo", 1)]
     [InlineData("dash", 3)]
