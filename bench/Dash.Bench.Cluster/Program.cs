@@ -4,6 +4,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Akka.Actor;
+using Dash.Actors.Cluster;
 using Dash.Actors;
 using Dash.Actors.Engines;
 using Dash.Actors.Pipeline;

@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Remote;
 using Akka.Remote.Transport;
+using Dash.Actors.Cluster;
 using Dash.Actors;
 using Dash.Actors.Persistence;
 using Dash.Actors.Pipeline;

@@ -15,6 +15,10 @@ public static class CliHarness
             var output = new StringWriter();
             var error = new StringWriter();
             var code = Cli.Run(args, output, error);
+            // As the end of a dash process would: close the journal's pooled SQLite connections (the last one to close
+            // checkpoints the WAL into journal.db). Left open, one closed later by the pool (under load: in the middle of
+            // a later command) rewrote journal.db and made ValidateFirstSpecs see a refused start change the run folder.
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             return new CliResult(code, output.ToString(), error.ToString());
         }
     }

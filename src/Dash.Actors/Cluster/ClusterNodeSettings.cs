@@ -5,7 +5,7 @@ using Akka.Configuration;
 using Dash.Actors.Pipeline;
 using Dash.Actors.Settings;
 
-namespace Dash.Actors;
+namespace Dash.Actors.Cluster;
 
 /// <summary>Mutual TLS for remoting: this node's certificate (PKCS#12) and the CA every peer's certificate must chain to.</summary>
 public sealed record TlsSettings(string Certificate, string Password, string Ca);

@@ -1,5 +1,5 @@
 // The node roles of a Dash cluster and the well-known actor names nodes find each other by.
-namespace Dash.Actors;
+namespace Dash.Actors.Cluster;
 
 /// <summary>Roles a node can take (<c>dash node --role …</c>) and the names of the actors each role runs.</summary>
 public static class ClusterRoles

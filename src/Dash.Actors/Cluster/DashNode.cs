@@ -13,7 +13,7 @@ using Dash.Actors.Pipeline;
 using Dash.Actors.Protocol;
 using Dash.Actors.Settings;
 
-namespace Dash.Actors;
+namespace Dash.Actors.Cluster;
 
 /// <summary>
 /// A cluster node. Every node runs a small agent (<c>/user/dash-node</c>) that hears when the run ends; sampler nodes
@@ -40,7 +40,7 @@ public sealed class DashNode : IDisposable
     /// <summary>Completes when the coordinator says the run is over.</summary>
     public Task<RunEnded> RunEnded => _ended.Task;
 
-    public Address Address => Cluster.Get(System).SelfAddress;
+    public Address Address => Akka.Cluster.Cluster.Get(System).SelfAddress;
 
     /// <summary>Starts the node's actor system (it joins the seed nodes in the background).</summary>
     /// <param name="extra">More configuration under the node's (the journal on coordinator nodes, test settings).</param>
@@ -54,7 +54,7 @@ public sealed class DashNode : IDisposable
         var full = settings.Tls is { } tls ? setup.And(TlsSetup(tls)) : ActorSystemSetup.Create(setup);
         var system = ActorSystem.Create(SystemName, full);
         // The first node of a cluster (no seed nodes given) forms it by joining itself.
-        if (settings.SeedNodes.Length == 0) Cluster.Get(system).Join(Cluster.Get(system).SelfAddress);
+        if (settings.SeedNodes.Length == 0) Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress);
         return new DashNode(system, settings);
     }
 
@@ -86,7 +86,7 @@ public sealed class DashNode : IDisposable
     public bool WaitUntilUp(TimeSpan timeout)
     {
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Cluster.Get(System).RegisterOnMemberUp(() => up.TrySetResult());
+        Akka.Cluster.Cluster.Get(System).RegisterOnMemberUp(() => up.TrySetResult());
         return up.Task.Wait(timeout);
     }
 

@@ -3,7 +3,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Dash.Actors.Protocol;
 
-namespace Dash.Actors;
+namespace Dash.Actors.Cluster;
 
 /// <summary>The coordinator's side of the cluster greeting (a greeting can be lost, or a node can come up before its samplers exist).</summary>
 public static class SamplerNodes

@@ -61,13 +61,25 @@ public sealed record RunHistory(IReadOnlyList<IRunEvent> Events, string? Snapsho
     {
         DbConnection connection = journal switch
         {
-            SqliteJournal s => new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = s.Path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString()),
+            SqliteJournal s => new SqliteConnection(ReadOnly(s.Path)),
             PostgresJournal p => new Npgsql.NpgsqlConnection(p.ConnectionString),
             _ => throw new ArgumentException($"unknown journal {journal}", nameof(journal)),
         };
         connection.Open();
         return connection;
     }
+
+    /// <summary>
+    /// A read-only connection string. Without a <c>-wal</c> file no connection is open on the journal and every event is
+    /// in the file itself: it is read as immutable, which creates no <c>-wal</c>/<c>-shm</c> beside it, so reading a
+    /// journal (a refused start, <c>dash runs show</c>) leaves the run folder exactly as it was.
+    /// </summary>
+    private static string ReadOnly(string path) => new SqliteConnectionStringBuilder
+    {
+        DataSource = File.Exists(path + "-wal") ? path : new Uri(Path.GetFullPath(path)).AbsoluteUri + "?immutable=1",
+        Mode = SqliteOpenMode.ReadOnly,
+        Pooling = false,
+    }.ToString();
 
     private static bool HasTable(DbConnection connection, JournalConfig journal, string table)
     {

@@ -2,6 +2,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Dash.Actors.Algorithm;
+using Dash.Actors.Cluster;
 using Dash.Actors.Engines;
 using Dash.Actors.Persistence;
 using Dash.Actors.Protocol;

@@ -1,5 +1,6 @@
 // Where the coordinator's workers come from: local children (one process), sampler nodes (a cluster), or simulated devices.
 using Akka.Actor;
+using Dash.Actors.Cluster;
 using Dash.Actors.Engines;
 using Dash.Actors.Persistence;
 using Dash.Actors.Settings;

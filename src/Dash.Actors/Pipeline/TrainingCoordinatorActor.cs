@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Persistence;
 using Dash.Actors.Algorithm;
+using Dash.Actors.Cluster;
 using Dash.Actors.Engines;
 using Dash.Actors.Persistence;
 using Dash.Actors.Protocol;

@@ -1,5 +1,6 @@
 // dash node: join (or start) a Dash cluster as coordinator/learner, sampler and/or verifier.
 using System.CommandLine;
+using Dash.Actors.Cluster;
 using Dash.Actors;
 using Dash.Host.Training;
 

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Configuration;
+using Dash.Actors.Cluster;
 using Dash.Actors;
 using Dash.Actors.Persistence;
 using Dash.Actors.Pipeline;

@@ -1,6 +1,7 @@
 // Mutual TLS between cluster nodes with a private CA made by scripts/make-test-ca.sh.
 using System.Diagnostics;
 using Akka.Cluster;
+using Dash.Actors.Cluster;
 using Dash.Testing;
 using Dash.TestKit;
 

@@ -1,5 +1,6 @@
 // Defaults that lived in code (checkpoint retention, snapshots, restarts, re-greeting, the weight-transfer stall,
 // `dash eval`'s own) are keys of hocon/ with a typed property, and the code follows them.
+using Dash.Actors.Cluster;
 using Dash.Actors.Pipeline;
 using Dash.Actors.Settings;
 using Dash.TestKit;

@@ -1,5 +1,6 @@
 // One loader for dash, cluster-node and simulate settings: the same --set rule, and unknown keys and bad values named
 // with where they were written (the --set text, or file:line) and what to write instead.
+using Dash.Actors.Cluster;
 using Dash.Actors.Settings;
 using Dash.Actors.Simulation;
 
