@@ -4,8 +4,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using Akka.Actor;
-using Dash.Actors.Cluster;
 using Dash.Actors;
+using Dash.Actors.Cluster;
 using Dash.Actors.Engines;
 using Dash.Actors.Pipeline;
 using Dash.Actors.Protocol;
