@@ -14,6 +14,6 @@ log="$runs/$name.log"
 /usr/bin/time -f "time: %e s wall, %U s user, %S s sys" -a -o "$log.time" \
   dotnet "$root/src/Dash.Host/bin/Release/net10.0/dash.dll" train --runs-dir "$runs" --run-id "$name" "$@" >> "$log" 2>&1
 { cat "$log.time"; echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"; } >> "$log"; rm -f "$log.time"
-acc=$(grep -E "^  (before|after)" "$log" | awk '{print $(NF-1)}' | paste -sd' ')
-evals=$(grep -E "^eval after step" "$log" | awk '{print $(NF-3)}' | paste -sd'/')
+acc=$(grep -E "^  (before|after)" "$log" | grep -oE '[0-9.]+ %' | tr -d ' ' | paste -sd' ')
+evals=$(grep -E "^eval after step" "$log" | grep -oE 'accuracy [0-9.]+' | cut -d' ' -f2 | paste -sd'/')
 echo "$name | $* | $acc | evals $evals | $(grep '^time:' "$log" | cut -d' ' -f2-) | load $(grep '^load before' "$log" | cut -d' ' -f3) -> $(grep '^load after' "$log" | cut -d' ' -f3)"
