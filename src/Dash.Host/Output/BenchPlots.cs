@@ -131,7 +131,7 @@ internal static class BenchPlots
         plot.Axes.Margins(bottom: 0, top: 0.15);
         plot.Title(title);
         plot.YLabel("seconds (median of repeats)");
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Right); // Outside the plot: inside, it covered the tallest bar and its label.
         plot.SavePng(path, Plots.Width, Plots.Height);
     }
 
