@@ -4,7 +4,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Akka.Actor;
-using Dash.Actors;
 using Dash.Actors.Cluster;
 using Dash.Actors.Engines;
 using Dash.Actors.Pipeline;

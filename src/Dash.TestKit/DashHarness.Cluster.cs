@@ -4,7 +4,6 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Remote;
 using Akka.Remote.Transport;
-using Dash.Actors;
 using Dash.Actors.Cluster;
 using Dash.Actors.Persistence;
 using Dash.Actors.Pipeline;

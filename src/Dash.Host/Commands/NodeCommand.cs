@@ -1,6 +1,5 @@
 // dash node: join (or start) a Dash cluster as coordinator/learner, sampler and/or verifier.
 using System.CommandLine;
-using Dash.Actors;
 using Dash.Actors.Cluster;
 using Dash.Host.Training;
 

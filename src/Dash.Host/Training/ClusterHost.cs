@@ -1,6 +1,5 @@
 // Starts this process's cluster node for `dash node`: joins the seed nodes, hosts samplers and/or the coordinator.
 using Akka.Configuration;
-using Dash.Actors;
 using Dash.Actors.Cluster;
 using Dash.Actors.Engines;
 using Dash.Actors.Settings;

@@ -1,6 +1,5 @@
 // Wires a run's settings to its real engines: model replicas on their devices, tokenizer, task data and the verifier.
 using Akka.Configuration;
-using Dash.Actors;
 using Dash.Actors.Cluster;
 using Dash.Actors.Engines;
 using Dash.Actors.Engines.Torch;

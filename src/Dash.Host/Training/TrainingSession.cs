@@ -3,7 +3,6 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Configuration;
-using Dash.Actors;
 using Dash.Actors.Cluster;
 using Dash.Actors.Persistence;
 using Dash.Actors.Pipeline;
