@@ -167,7 +167,10 @@ internal static class Plots
 
     private static void StackedPhases(Plot p, RunData run)
     {
-        var phases = run.Metrics.Names.Where(n => n.EndsWith("_s", StringComparison.Ordinal))
+        // reward_s and advantage_s are the verifiers' and filter's busy time beside sampling, not part of the step's wall
+        // time: stacked on the rest they would make a step look longer than it was.
+        string[] besideSampling = ["reward_s", "advantage_s"];
+        var phases = run.Metrics.Names.Where(n => n.EndsWith("_s", StringComparison.Ordinal) && !besideSampling.Contains(n))
             .Where(n => run.Metrics.Column(n)!.Any(v => v > 0)).ToArray();
         var bars = new List<Bar>();
         var top = 0.0;

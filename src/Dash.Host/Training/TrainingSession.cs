@@ -215,7 +215,7 @@ internal static class TrainingSession
         {
             console.Out.WriteLine($"Run {id} already finished ({recovered.NextStep} steps): nothing to train. To train it further, run the same " +
                                   $"command with a larger --steps (e.g. --steps {recovered.NextStep * 2}).");
-            var evals = recovered.Evals.Select(e => JsonSerializer.Deserialize<EvalReport>(e.ReportJson)!).ToArray();
+            var evals = recovered.Evals.Select(RunDecisions.ReportOf).ToArray();
             return (new TrainingFinished(recovered.NextStep, recovered.Last?.PolicyVersion ?? 0, evals.FirstOrDefault(), evals.LastOrDefault(), 0, []), folder);
         }
         var engines = EngineSetup.Create(settings, initFrom, EngineSetup.Roles(cluster?.Settings));
@@ -281,7 +281,7 @@ internal static class TrainingSession
                     {
                         // Another coordinator node finished the run (this one was on standby).
                         var state = Fold(folder);
-                        var evals = state.Evals.Select(e => JsonSerializer.Deserialize<EvalReport>(e.ReportJson)!).ToArray();
+                        var evals = state.Evals.Select(RunDecisions.ReportOf).ToArray();
                         end = new TrainingFinished(state.NextStep, state.Last?.PolicyVersion ?? 0, evals.FirstOrDefault(), evals.LastOrDefault(), 0, []);
                         return;
                     }

@@ -5,6 +5,18 @@ namespace Dash.Actors.Tests.Pipeline;
 
 public sealed class SamplerPoolSpecs
 {
+    /// <summary>A pool whose samplers registered in this order and applied <paramref name="version"/>; all idle.</summary>
+    private static SamplerPool<string> Holding(long version, params string[] samplers)
+    {
+        var pool = new SamplerPool<string>();
+        foreach (var s in samplers)
+        {
+            pool.Ready(s, -1);
+            pool.Applied(s, version);
+        }
+        return pool;
+    }
+
     [Fact]
     public void Should_send_weights_to_a_new_sampler_whatever_it_says_it_holds_and_count_it_as_holding_none()
     {
@@ -30,13 +42,7 @@ public sealed class SamplerPoolSpecs
     [Fact]
     public void Should_give_work_only_to_idle_samplers_holding_the_current_weights_in_the_order_they_arrived()
     {
-        var pool = new SamplerPool<string>();
-        foreach (var s in new[] { "c", "a", "b" })
-        {
-            pool.Ready(s, -1);
-            pool.Applied(s, 2);
-            pool.Ready(s, 2);
-        }
+        var pool = Holding(2, "c", "a", "b");
         pool.Applied("a", 1); // a sampler still on older weights would sample off-policy
 
         Assert.Equal([(0, "c"), (2, "b")], pool.TakeIdle(2, 10));
@@ -46,12 +52,7 @@ public sealed class SamplerPoolSpecs
     [Fact]
     public void Should_take_no_more_samplers_than_there_is_work_and_keep_the_rest_idle()
     {
-        var pool = new SamplerPool<string>();
-        foreach (var s in new[] { "a", "b", "c" })
-        {
-            pool.Ready(s, -1);
-            pool.Applied(s, 0);
-        }
+        var pool = Holding(0, "a", "b", "c");
 
         Assert.Equal([(0, "a")], pool.TakeIdle(0, 1));
         Assert.Equal([(1, "b"), (2, "c")], pool.TakeIdle(0, 5));
@@ -60,9 +61,7 @@ public sealed class SamplerPoolSpecs
     [Fact]
     public void Should_keep_a_sampler_whose_shard_failed_busy_until_it_asks_for_work_again()
     {
-        var pool = new SamplerPool<string>();
-        pool.Ready("a", -1);
-        pool.Applied("a", 0);
+        var pool = Holding(0, "a");
         pool.Busy("a");
 
         Assert.Empty(pool.TakeIdle(0, 1));
