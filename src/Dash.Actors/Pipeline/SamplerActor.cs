@@ -130,9 +130,10 @@ public sealed class SamplerActor : ReceiveActor
         }
         var clock = Stopwatch.StartNew();
         var batch = StepWork.Sample(_engine!, shard, _version);
-        // The rollouts flow on to the verifiers (and from them to the filter); the coordinator hears only that the shard is done.
-        shard.Verifier.Tell(new ScoreBatch(batch, shard.ScoredTo));
+        // The coordinator hears only that the shard is done, and first: told after the rollouts went on (verifiers, filter,
+        // learner), its report could reach the coordinator after the learner's report on the round they ended.
         Coordinator.Tell(new ShardSampled(shard.Step, shard.Round, shard.ShardId, _id, clock.Elapsed.TotalSeconds));
+        shard.Verifier.Tell(new ScoreBatch(batch, shard.ScoredTo));
         Coordinator.Tell(new SamplerReady(_id, _version));
     }
 }
