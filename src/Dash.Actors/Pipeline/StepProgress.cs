@@ -19,6 +19,16 @@ internal sealed class StepProgress(StepPlan plan, PromptItem[] prompts)
     public int Round { get; private set; }
     public RoundPlan Current => Plan.Rounds[Round];
 
+    /// <summary>The learner's version after the step's optimizer step (once learned).</summary>
+    public long Version { get; private set; } = -1;
+
+    /// <summary>With a policy lag: the step's sampling is done (the samplers go on to the next step before it is learned).</summary>
+    public void Sampled(WorkSet work)
+    {
+        _reissued += work.Reissued;
+        _duplicates += work.Duplicates;
+    }
+
     /// <summary>Adds a learned round (and the sampling work behind it, if any); true when it was the step's last (the
     /// optimizer stepped and the weights are being published), false when the next round follows.</summary>
     public bool Learned(RoundLearned m, WorkSet? work)
@@ -39,6 +49,7 @@ internal sealed class StepProgress(StepPlan plan, PromptItem[] prompts)
         }
         _gradNorm = m.GradNorm;
         _learningRate = m.LearningRate;
+        Version = m.PolicyVersion;
         return true;
     }
 
