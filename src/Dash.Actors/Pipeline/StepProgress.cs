@@ -19,6 +19,10 @@ internal sealed class StepProgress(StepPlan plan, PromptItem[] prompts)
     public int Round { get; private set; }
     public RoundPlan Current => Plan.Rounds[Round];
 
+    /// <summary>With a lag: the coordinator's wall seconds per phase while this step was the one being sampled (its sampling,
+    /// waiting for the step before it, and the weight sync after it), set once the next step starts.</summary>
+    public Dictionary<string, double>? FrontSeconds { get; set; }
+
     /// <summary>The learner's version after the step's optimizer step (once learned).</summary>
     public long Version { get; private set; } = -1;
 

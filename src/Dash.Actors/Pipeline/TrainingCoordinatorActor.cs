@@ -191,6 +191,9 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
     private void SteppingLagged(long s)
     {
         (_step, _frontSampled) = (s, s >= _settings.Run.Steps); // Past the last step there is nothing to sample.
+        // The step before's wall time ends here (its sampling, the wait for the learner, the weight sync); evaluations count apart.
+        if (_learning.GetValueOrDefault(s - 1) is { } before) (before.FrontSeconds = _phases.Take()).Remove(Phases.Eval);
+        else _phases.Reset();
         Become(() => Common(onSamplers: Dispatch));
         if (_frontSampled)
         {
@@ -230,7 +233,7 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
     private void CommitLagged(CheckpointSaved checkpoint)
     {
         if (!_learning.Remove(checkpoint.Step, out var s)) return;
-        var report = s.Report(s.Version, _phases.Take());
+        var report = s.Report(s.Version, s.FrontSeconds ?? _phases.Take());
         foreach (var (phase, seconds) in report.PhaseSeconds) _totalPhases[phase] = _totalPhases.GetValueOrDefault(phase) + seconds;
         Store(RunDecisions.Commit(report, checkpoint, DateTime.UtcNow), retain: true, () =>
         {
@@ -323,7 +326,7 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
             if (_work?.Sampled(m) != true || _work.IsEval) return;
             _phases.Enter(Phases.Learn);
             if (!Lagged) return;
-            _learning[_step].Sampled(_work); // The shards are all sampled: with a lag the samplers need them no more.
+            _learning.GetValueOrDefault(_step)?.Sampled(_work); // All sampled: with a lag the samplers need them no more.
             (_work, _frontSampled) = (null, true);
             Advance();
         });
