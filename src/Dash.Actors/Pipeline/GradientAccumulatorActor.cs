@@ -84,7 +84,7 @@ public sealed class GradientAccumulatorActor : ReceiveActor
     public static Props Props(DashSettings settings, IEngineFactory factory, CheckpointStore? checkpoints = null, string? resumeFrom = null,
         WeightTransferSettings? transfer = null, string? behaviourFrom = null) =>
         Akka.Actor.Props.Create(() => new GradientAccumulatorActor(settings, factory, checkpoints, resumeFrom, behaviourFrom, transfer ?? WeightTransferSettings.Default))
-            .WithDispatcher(Dispatchers.Model);
+            .WithDispatcher(Dispatchers.Model).WithMailbox(Dispatchers.LearnerMailbox);
 
     protected override void PreStart()
     {
