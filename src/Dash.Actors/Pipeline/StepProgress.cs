@@ -59,7 +59,9 @@ internal sealed class StepProgress(StepPlan plan, PromptItem[] prompts)
 
     /// <summary>The step's report; <paramref name="phases"/> are wall seconds per phase of the coordinator's clock, to which
     /// the verifiers' and the advantage filter's busy seconds are added (they run beside sampling).</summary>
-    public StepReport Report(long version, IReadOnlyDictionary<string, double> phases)
+    /// <param name="wallSeconds">The step's share of training wall time (with a lag steps overlap: the time since the
+    /// step before was committed); null: since the step began.</param>
+    public StepReport Report(long version, IReadOnlyDictionary<string, double> phases, double? wallSeconds = null)
     {
         var t = _tally;
         var seconds = new Dictionary<string, double>(phases) { [Phases.Reward] = t.RewardSeconds, [Phases.Advantage] = t.AdvantageSeconds };
@@ -68,6 +70,6 @@ internal sealed class StepProgress(StepPlan plan, PromptItem[] prompts)
             t.Rows == 0 ? 0 : (double)t.Correct / t.Rows, t.Kept, t.Dropped, t.ZeroVarianceGroups,
             t.SampledTokens, _learnedTokens,
             t.Rows == 0 ? 0 : (double)t.SampledTokens / t.Rows, _loss, _kl, _gradNorm, _learningRate,
-            _reissued, _duplicates, (DateTime.UtcNow - _started).TotalSeconds, seconds);
+            _reissued, _duplicates, wallSeconds ?? (DateTime.UtcNow - _started).TotalSeconds, seconds);
     }
 }

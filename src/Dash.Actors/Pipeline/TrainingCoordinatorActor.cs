@@ -42,6 +42,7 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
     private readonly int _lag;
     private readonly Dictionary<long, StepProgress> _learning = []; // With a lag: steps sampled (or sampling), not committed.
     private bool _frontSampled; // With a lag: step _step is sampled; the samplers move on once step _step − 1 is committed.
+    private double _sinceCommit = -1, _evalSinceCommit; // With a lag: run-clock seconds at the last commit (or first step), eval seconds since.
 
     // With a lag, resuming needs the checkpoint before the last too (the samplers' weights): one more is kept.
     public TrainingCoordinatorActor(DashSettings settings, ITrainingData data, PipelineParts parts, IActorRef listener, RunContext run)
@@ -194,6 +195,7 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
         // The step before's wall time ends here (its sampling, the wait for the learner, the weight sync); evaluations count apart.
         if (_learning.GetValueOrDefault(s - 1) is { } before) (before.FrontSeconds = _phases.Take()).Remove(Phases.Eval);
         else _phases.Reset();
+        if (_sinceCommit < 0) (_sinceCommit, _evalSinceCommit) = (_runClock.Elapsed.TotalSeconds, 0);
         Become(() => Common(onSamplers: Dispatch));
         if (_frontSampled)
         {
@@ -233,7 +235,10 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
     private void CommitLagged(CheckpointSaved checkpoint)
     {
         if (!_learning.Remove(checkpoint.Step, out var s)) return;
-        var report = s.Report(s.Version, s.FrontSeconds ?? _phases.Take());
+        // Steps overlap, so a step's wall time is the time since the one before was committed, evaluations left out.
+        var now = _runClock.Elapsed.TotalSeconds;
+        var report = s.Report(s.Version, s.FrontSeconds ?? _phases.Take(), now - _sinceCommit - _evalSinceCommit);
+        (_sinceCommit, _evalSinceCommit) = (now, 0);
         foreach (var (phase, seconds) in report.PhaseSeconds) _totalPhases[phase] = _totalPhases.GetValueOrDefault(phase) + seconds;
         Store(RunDecisions.Commit(report, checkpoint, DateTime.UtcNow), retain: true, () =>
         {
@@ -272,6 +277,7 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
         _work = null;
         _phases.Close();
         _totalPhases[Phases.Eval] = _totalPhases.GetValueOrDefault(Phases.Eval) + report.Seconds;
+        _evalSinceCommit += report.Seconds;
         Store(RunDecisions.Record(report), retain: true, () =>
         {
             Listener.Tell(report);

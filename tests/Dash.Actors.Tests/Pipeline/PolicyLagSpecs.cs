@@ -51,6 +51,33 @@ public sealed class PolicyLagSpecs() : Akka.TestKit.Xunit2.TestKit(PipelineHarne
     }
 
     [Fact]
+    public void Should_sample_the_next_step_while_the_learner_is_still_on_this_one_and_count_wall_time_once()
+    {
+        // One shard per step (nothing overlaps within a step); sampling and learning take time.
+        var settings = PipelineHarness.Settings("dash-nogf", Lag, "sampling.batch-size=32", "run.eval-problems=0", "learning.micro-batch-size=8");
+        var engines = new InstrumentedEngines(new FakeEngineFactory()) { DelayMs = _ => 150, LearnDelayMs = 40 };
+        var probe = CreateTestProbe();
+        Sys.ActorOf(TrainingCoordinatorActor.Props(settings, FakeData.BuiltIn, engines, probe.Ref, RunContext.InMemory()));
+        var steps = new List<StepReport>();
+        var finished = (TrainingFinished)probe.FishForMessage(m =>
+        {
+            if (m is StepReport s) steps.Add(s);
+            return m is TrainingFinished or TrainingFailed;
+        }, TimeSpan.FromSeconds(60));
+
+        var events = engines.Events.ToList();
+        for (var step = 1; step < 4; step++)
+        {
+            var nextStarts = events.IndexOf($"step {step} sample 0 start");
+            var stepped = events.Select((e, i) => (e, i)).Where(x => x.e == "step").ElementAt(step - 1).i; // Step step − 1's optimizer step.
+            Assert.True(nextStarts < stepped, $"step {step} was sampled only after step {step - 1} was learned: {string.Join(", ", events)}");
+        }
+        // The steps' wall seconds add up to the run's training time, not to more (their spans overlap).
+        Assert.Equal(4, steps.Count);
+        Assert.True(steps.Sum(s => s.Seconds) <= finished.Seconds, $"{steps.Sum(s => s.Seconds)} s of steps in a {finished.Seconds} s run");
+    }
+
+    [Fact]
     public void Should_lose_and_duplicate_no_sample_when_a_sampler_crashes_mid_batch()
     {
         var factory = new FakeEngineFactory();
