@@ -17,6 +17,8 @@ public enum KillAt
     CheckpointWrite,
     /// <summary>As soon as a new checkpoint folder is renamed into place, before its StepCommitted is journaled.</summary>
     JournalWrite,
+    /// <summary>When the caller's <c>killNow</c> token is cancelled (a test that checks things while the run is alive).</summary>
+    WhenTold,
 }
 
 /// <summary>One attempt's outcome: the exit code (137 when killed), whether the kill happened, and what it printed.</summary>
@@ -46,8 +48,12 @@ public static class DashProcess
             ?? throw new FileNotFoundException($"dash.dll not found (looked at {string.Join(", ", candidates)}); build src/Dash.Host first.");
     }
 
-    /// <summary>Runs <c>dash</c> with <paramref name="args"/>; kills it (SIGKILL) at <paramref name="kill"/> + <paramref name="delayMs"/> if it is still running.</summary>
-    public static Attempt Run(IReadOnlyList<string> args, string runsDir, KillAt? kill, int delayMs, IDictionary<string, string>? env = null, int timeoutSeconds = 120)
+    /// <summary>
+    /// Runs <c>dash</c> with <paramref name="args"/>; kills it (SIGKILL) at <paramref name="kill"/> + <paramref name="delayMs"/>
+    /// if it is still running (with <see cref="KillAt.WhenTold"/>: once <paramref name="killNow"/> is cancelled).
+    /// </summary>
+    public static Attempt Run(IReadOnlyList<string> args, string runsDir, KillAt? kill, int delayMs, IDictionary<string, string>? env = null, int timeoutSeconds = 120,
+        CancellationToken killNow = default)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = runsDir };
         start.ArgumentList.Add(DllPath);
@@ -94,6 +100,7 @@ public static class DashProcess
                 KillAt.Delay => Seen(ref runLine),
                 KillAt.AfterStepLine => Seen(ref stepLine),
                 KillAt.AfterEvalLine => Seen(ref evalLine),
+                KillAt.WhenTold when killNow.IsCancellationRequested => clock.Elapsed,
                 KillAt.CheckpointWrite when Checkpoints(runsDir).Any(c => Path.GetFileName(c).StartsWith(".tmp-", StringComparison.Ordinal)) => clock.Elapsed,
                 KillAt.JournalWrite when Checkpoints(runsDir).Any(c => Path.GetFileName(c).StartsWith("step-", StringComparison.Ordinal) && !checkpointsBefore.Contains(c)) => clock.Elapsed,
                 _ => null,
