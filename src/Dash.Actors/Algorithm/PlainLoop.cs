@@ -22,12 +22,15 @@ public static class PlainLoop
         var weights = new float[learner.ParameterCount];
         learner.CopyWeights(weights);
         sampler.LoadWeights(weights);
+        var version = learner.Version; // The sampler's weights: every round of the step samples with them.
         for (long step = 0; step < settings.Run.Steps; step++)
         {
             var plan = StepPlan.For(settings, step);
             var prompts = data.TrainPrompts(step, plan.PromptsPerStep);
             var sampled = new List<Rollout>(plan.SamplesPerStep);
-            var version = learner.Version; // The sampler's weights: every round of the step samples with them.
+            // With a policy lag the next step samples with the weights this step starts from (step 0's and 1's: the initial ones).
+            var before = learner.Version;
+            if (plan.OffPolicy && step > 0) learner.CopyWeights(weights);
             foreach (var round in plan.Rounds)
             {
                 var rows = plan.Samples
@@ -36,23 +39,35 @@ public static class PlainLoop
                 sampled.AddRange(rows);
                 var filtered = StepWork.Filter(new RolloutBatch(step, -1, version, rows), settings.Advantage, settings.Learning);
                 var tokens = plan.TokenNormalizer(sampled.Sum(r => (long)r.CompletionIds.Length), sampled.Count);
-                var updates = plan.ReusesBatch ? plan.PpoUpdates(WithOldLogProbs(learner, filtered.Kept), tokens) : plan.Updates(round.Round, filtered, tokens);
+                var updates = plan.ReusesBatch ? plan.PpoUpdates(WithOldLogProbs(learner, plan, filtered.Kept), tokens) : plan.Updates(round.Round, filtered, tokens);
                 foreach (var update in updates)
                 {
+                    var learned = plan.AsLearned(update.Batch.Rows);
                     foreach (var micro in update.MicroBatches)
-                        learner.Accumulate([.. micro.Select(k => update.Batch.Rows[k])], update.NormalizerRows, update.NormalizerTokens);
+                        learner.Accumulate([.. micro.Select(k => learned[k])], update.NormalizerRows, update.NormalizerTokens);
                     if (update.StepAfter) learner.Step();
                 }
             }
-            learner.CopyWeights(weights);
-            sampler.LoadWeights(weights);
+            if (!plan.OffPolicy)
+            {
+                learner.CopyWeights(weights);
+                sampler.LoadWeights(weights);
+                version = learner.Version;
+            }
+            else if (step > 0)
+            {
+                sampler.LoadWeights(weights); // Copied before this step's learning.
+                version = before;
+            }
             checkpoints?.Write(step + 1, learner.Save);
         }
         return learner;
     }
 
-    private static RolloutBatch WithOldLogProbs(IPolicyLearner learner, RolloutBatch batch)
+    /// <summary>PPO's pre-update log-probs: the learner's own on-policy, the samplers' (the behaviour policy's) off-policy.</summary>
+    private static RolloutBatch WithOldLogProbs(IPolicyLearner learner, StepPlan plan, RolloutBatch batch)
     {
+        if (plan.OffPolicy) return batch with { Rows = [.. plan.AsLearned(batch.Rows)] };
         var old = learner.LogProbs(batch.Rows);
         return batch with { Rows = [.. batch.Rows.Select((r, i) => r with { OldLogProbs = old[i] })] };
     }

@@ -50,6 +50,7 @@ public sealed class StepPlan
         Samples = SamplesIn(settings.Learning);
         FilterTau = FilterTauIn(settings.Advantage, settings.Learning);
         PromptsPerShard = PromptsPerShardOf(sampling.BatchSize, sampling.GroupSize);
+        PolicyLag = sampling.MaxPolicyLag;
         // DASH (preemptive) samples the whole batch at once; the GRPO baseline one training micro-batch per round.
         PromptsPerRound = !Samples || sampling.Preemptive ? PromptsPerStep : Math.Max(1, _learning.MicroBatchSize / GroupSize);
         var rounds = new List<RoundPlan>();
@@ -82,6 +83,20 @@ public sealed class StepPlan
 
     public int PromptsPerShard { get; }
     public int PromptsPerRound { get; }
+
+    /// <summary>How many optimizer steps behind the learner the samplers' weights are (dash.sampling.max-policy-lag):
+    /// with 1, step t samples with the weights after t − 1 steps (step 0 with the initial ones) while the learner
+    /// computes step t − 1.</summary>
+    public int PolicyLag { get; }
+
+    /// <summary>Whether the loss's importance ratio is taken against the samplers' recorded log-probs (the behaviour
+    /// policy) instead of the learner's own pre-update ones: the samplers' weights may be older than the learner's.</summary>
+    public bool OffPolicy => PolicyLag > 0;
+
+    /// <summary>The rows as the learner takes them: off-policy, each carries its sampler's log-probs as the old
+    /// log-probs of the ratio; on-policy, unchanged (the learner's detached log-probs, or PPO's pre-update pass).</summary>
+    public IReadOnlyList<Rollout> AsLearned(IReadOnlyList<Rollout> rows) =>
+        OffPolicy ? [.. rows.Select(r => r with { OldLogProbs = r.SamplerLogProbs })] : rows;
 
     /// <summary>The rounds of sampling, in order; the optimizer steps after the last one's rows are learned.</summary>
     public IReadOnlyList<RoundPlan> Rounds { get; }

@@ -140,6 +140,6 @@ public sealed class ClusterParts(DashSettings settings, IEngineFactory factory, 
         // None here: every sampler node's samplers register after CoordinatorHello.
     }
 
-    public override Props Learner(CheckpointStore? checkpoints, string? resumeFrom) =>
-        GradientAccumulatorActor.Props(Settings, Factory, checkpoints, resumeFrom, transfer);
+    public override Props Learner(CheckpointStore? checkpoints, string? resumeFrom, string? behaviourFrom) =>
+        GradientAccumulatorActor.Props(Settings, Factory, checkpoints, resumeFrom, transfer, behaviourFrom);
 }

@@ -18,6 +18,10 @@ public sealed class CheckpointStore(string root)
     /// <summary>The folder name of the checkpoint written after <paramref name="steps"/> optimizer steps.</summary>
     public static string NameOf(long steps) => $"step-{steps:D6}";
 
+    /// <summary>The steps a checkpoint folder's name counts (step-000012: 12), or −1 for another name.</summary>
+    public static long StepsOf(string name) =>
+        name.StartsWith("step-", StringComparison.Ordinal) && long.TryParse(name.AsSpan(5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : -1;
+
     public string PathOf(string name) => Path.Combine(Root, name);
 
     /// <summary>
@@ -117,15 +121,19 @@ public sealed class CheckpointStore(string root)
         }
     }
 
-    /// <summary>Deletes every checkpoint folder except the given names, and any leftover temporary folders.</summary>
-    public void Retain(IReadOnlySet<string> keep)
+    /// <summary>Deletes every checkpoint folder except the given names and those after <paramref name="newest"/> (written
+    /// ahead of the journal: with a policy lag the learner saves step t + 1 while step t is being committed), and any
+    /// leftover temporary folders.</summary>
+    /// <param name="newest">The newest committed checkpoint's name (null: none is spared for being newer).</param>
+    public void Retain(IReadOnlySet<string> keep, string? newest = null)
     {
         if (!Directory.Exists(Root)) return;
         foreach (var dir in Directory.GetDirectories(Root))
         {
             var name = Path.GetFileName(dir);
             var isTemp = name.StartsWith(".tmp-", StringComparison.Ordinal) && !name.EndsWith($"-{Environment.ProcessId}", StringComparison.Ordinal);
-            if (isTemp || (name.StartsWith("step-", StringComparison.Ordinal) && !keep.Contains(name)))
+            var ahead = newest is not null && StepsOf(name) > StepsOf(newest);
+            if (isTemp || (name.StartsWith("step-", StringComparison.Ordinal) && !keep.Contains(name) && !ahead))
                 Directory.Delete(dir, recursive: true);
         }
     }

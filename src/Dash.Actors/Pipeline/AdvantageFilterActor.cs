@@ -10,7 +10,9 @@ namespace Dash.Actors.Pipeline;
 /// The stage between the verifiers and the learner. Scored shards arrive from the verifiers in any order; each round's
 /// are taken in the plan's order (<see cref="RoundStream"/>), and the learner gets <see cref="Accumulate"/> for every
 /// micro-batch as soon as complete groups fill it (overlap on), then one <see cref="RoundFiltered"/> per round. Rounds
-/// and steps only move forward, so anything for a finished round is a duplicate and is dropped.
+/// and steps only move forward, so anything for a finished round is a duplicate and is dropped. With a policy lag the
+/// next step's shards may arrive before this one's last: they wait, so the learner still gets the rounds one after
+/// another in the plan's order.
 /// </summary>
 public sealed class AdvantageFilterActor : ReceiveActor
 {
@@ -20,6 +22,7 @@ public sealed class AdvantageFilterActor : ReceiveActor
     private (long Step, int Round) _open = (long.MinValue, 0);
     private RoundStream? _stream;
     private (int Rows, long Tokens) _stepSoFar;
+    private readonly List<BatchScored> _later = []; // Shards of a later round than the open one.
 
     public AdvantageFilterActor(DashSettings settings, IActorRef learner)
     {
@@ -35,6 +38,11 @@ public sealed class AdvantageFilterActor : ReceiveActor
     {
         var key = (m.Batch.Step, m.Batch.Round);
         if (key.CompareTo(_done) <= 0) return; // A duplicate of a shard whose round is finished.
+        if (_stream is not null && key.CompareTo(_open) > 0)
+        {
+            _later.Add(m);
+            return;
+        }
         if (_stream is null || key != _open)
         {
             // The round's first shard to arrive opens it (a round opens only after the one before it was learned).
@@ -48,5 +56,10 @@ public sealed class AdvantageFilterActor : ReceiveActor
         _done = key;
         _stepSoFar = _stream.Sampled;
         _stream = null;
+        if (_later.Count == 0) return;
+        // The earliest waiting round opens next; its shards go in again (the others wait once more).
+        var waiting = _later.OrderBy(w => (w.Batch.Step, w.Batch.Round)).ToArray();
+        _later.Clear();
+        foreach (var w in waiting) OnScored(w);
     }
 }

@@ -1,4 +1,7 @@
 // Dispatcher names and HOCON: model-owning actors get a thread each, so torch work never blocks the default dispatcher.
+using Akka.Configuration;
+using Akka.Dispatch;
+using Dash.Actors.Protocol;
 using Dash.Actors.Settings;
 
 namespace Dash.Actors.Pipeline;
@@ -10,6 +13,9 @@ public static class Dispatchers
 
     /// <summary>A small pool of dedicated threads for CPU-bound scoring (verifiers, the advantage filter).</summary>
     public const string Compute = "dash-compute-dispatcher";
+
+    /// <summary>The learner's mailbox (<see cref="LearnerMailbox"/>).</summary>
+    public const string LearnerMailbox = "dash-learner-mailbox";
 
     /// <summary>
     /// Threads of <see cref="Compute"/> on a node: <c>dash.verifier.threads</c>, or when it is 0, the cores left after
@@ -30,6 +36,9 @@ public static class Dispatchers
           type = PinnedDispatcher
           executor = thread-pool-executor
         }
+        {{LearnerMailbox}} {
+          mailbox-type = "{{typeof(LearnerMailbox).FullName}}, {{typeof(LearnerMailbox).Assembly.GetName().Name}}"
+        }
         {{Compute}} {
           type = Dispatcher
           executor = fork-join-executor
@@ -37,4 +46,13 @@ public static class Dispatchers
           throughput = 1
         }
         """);
+}
+
+/// <summary>
+/// The learner's mailbox: <see cref="PublishWeights"/> goes before the queued micro-batches (with a policy lag the samplers
+/// wait for it while the learner works through the next step); everything else keeps its order.
+/// </summary>
+public sealed class LearnerMailbox(Akka.Actor.Settings settings, Config config) : UnboundedStablePriorityMailbox(settings, config)
+{
+    protected override int PriorityGenerator(object message) => message is PublishWeights ? 0 : 1;
 }

@@ -39,10 +39,13 @@ public sealed class GradientAccumulatorActor : ReceiveActor
     private readonly WeightTransferSettings _transfer;
     private readonly CheckpointStore? _checkpoints;
     private readonly string? _resumeFrom;
+    private readonly string? _behaviourFrom;
     private IPolicyLearner? _learner;
     private IActorRef _broadcast = ActorRefs.Nobody;
-    private readonly float[]?[] _buffers = new float[]?[2];
+    // On-policy, two buffers in turn; with a policy lag a third holds the version not yet published (see Publish).
+    private readonly float[]?[] _buffers;
     private int _nextBuffer;
+    private readonly List<(long Version, float[] Weights)> _held = [];
     private RoundWork _round = new();
 
     /// <summary>What the learner did in the current round.</summary>
@@ -58,31 +61,46 @@ public sealed class GradientAccumulatorActor : ReceiveActor
     /// <param name="settings">The run's settings: the learner follows each step's <see cref="StepPlan"/>.</param>
     /// <param name="checkpoints">Where checkpoints go (null: this run keeps none).</param>
     /// <param name="resumeFrom">A verified checkpoint folder to continue from, or null to start fresh.</param>
+    /// <param name="behaviourFrom">With a policy lag, resuming: the checkpoint whose weights the samplers sample the next
+    /// step with (null: the initial weights).</param>
     /// <param name="transfer">How weights travel to samplers on other nodes.</param>
-    public GradientAccumulatorActor(DashSettings settings, IEngineFactory factory, CheckpointStore? checkpoints, string? resumeFrom, WeightTransferSettings transfer)
+    public GradientAccumulatorActor(DashSettings settings, IEngineFactory factory, CheckpointStore? checkpoints, string? resumeFrom,
+        string? behaviourFrom, WeightTransferSettings transfer)
     {
         _settings = settings;
         _factory = factory;
         _transfer = transfer;
         _checkpoints = checkpoints;
         _resumeFrom = resumeFrom;
-        Receive<SaveCheckpoint>(OnSave);
-        Receive<Accumulate>(m => Guard(() => Accumulate(m.Batch.Rows, m.MicroBatches, m.NormalizerRows, m.NormalizerTokens)));
+        _behaviourFrom = behaviourFrom;
+        _buffers = new float[]?[settings.Sampling.MaxPolicyLag > 0 ? 3 : 2];
+        Receive<Accumulate>(m => Guard(() => Accumulate(StepPlan.For(_settings, m.Batch.Step).AsLearned(m.Batch.Rows), m.MicroBatches, m.NormalizerRows, m.NormalizerTokens)));
         Receive<RoundFiltered>(m => Guard(() => OnRoundFiltered(m)));
+        Receive<PublishWeights>(m => PublishHeld(m.PolicyVersion));
         Receive<SendWeightsTo>(m => _broadcast.Tell(new WeightBroadcastActor.AddTarget(m.Sampler)));
         Receive<SamplerLeft>(m => _broadcast.Forward(m));
     }
 
     public static Props Props(DashSettings settings, IEngineFactory factory, CheckpointStore? checkpoints = null, string? resumeFrom = null,
-        WeightTransferSettings? transfer = null) =>
-        Akka.Actor.Props.Create(() => new GradientAccumulatorActor(settings, factory, checkpoints, resumeFrom, transfer ?? WeightTransferSettings.Default))
-            .WithDispatcher(Dispatchers.Model);
+        WeightTransferSettings? transfer = null, string? behaviourFrom = null) =>
+        Akka.Actor.Props.Create(() => new GradientAccumulatorActor(settings, factory, checkpoints, resumeFrom, behaviourFrom, transfer ?? WeightTransferSettings.Default))
+            .WithDispatcher(Dispatchers.Model).WithMailbox(Dispatchers.LearnerMailbox);
 
     protected override void PreStart()
     {
         _learner = _factory.CreateLearner();
-        if (_resumeFrom is not null) _learner.Load(_resumeFrom);
         _broadcast = Context.ActorOf(WeightBroadcastActor.Props(_transfer.ChunkBytes, _transfer.Window, _transfer.StallAfter), "weights");
+        if (_resumeFrom is not null && _settings.Sampling.MaxPolicyLag > 0)
+        {
+            // With a policy lag the resumed step samples with the weights one step older than the learner's: publish those,
+            // then load the learner's own and hold them until the coordinator asks for them.
+            if (_behaviourFrom is not null) _learner.Load(_behaviourFrom);
+            Publish();
+            _learner.Load(_resumeFrom);
+            Hold();
+            return;
+        }
+        if (_resumeFrom is not null) _learner.Load(_resumeFrom);
         // Samplers receive the current weights through SendWeightsTo when they announce themselves.
         Publish();
     }
@@ -107,15 +125,35 @@ public sealed class GradientAccumulatorActor : ReceiveActor
         }
     }
 
-    private void Publish()
+    /// <summary>Sends the learner's current weights to every sampler.</summary>
+    private void Publish() => _broadcast.Tell(new WeightBroadcastActor.Publish(_learner!.Version, Snapshot()));
+
+    /// <summary>With a policy lag: keeps a copy of the weights just stepped to, published when the coordinator asks
+    /// (<see cref="PublishWeights"/>, once the samplers finished the step they sample with the version before).</summary>
+    private void Hold() => _held.Add((_learner!.Version, Snapshot()));
+
+    private void PublishHeld(long version)
     {
-        // Two buffers in turn: version v+2 overwrites v's array only after every sampler acknowledged v+1 (the coordinator
-        // waits for that before the next step). A remote transfer still reading an overwritten array fails its checksum
-        // and the sampler asks again, so even a late joiner never samples with mixed weights.
+        var index = _held.FindIndex(h => h.Version == version);
+        if (index < 0) return; // Already published (a repeated request).
+        _broadcast.Tell(new WeightBroadcastActor.Publish(version, _held[index].Weights));
+        _held.RemoveRange(0, index + 1);
+    }
+
+    /// <summary>
+    /// The weights in the next of the buffers used in turn. On-policy, two: version v+2 overwrites v's array only after
+    /// every sampler acknowledged v+1 (the coordinator waits for that before the next step). With a policy lag, three:
+    /// one the samplers hold, one held or being published, and the newest; the oldest is overwritten only after the
+    /// samplers moved on from it (they sample a step with version v only once every sampler acknowledged it, and the
+    /// learner steps past v+1 only after that step is sampled). A remote transfer still reading an overwritten array
+    /// fails its checksum and the sampler asks again, so even a late joiner never samples with mixed weights.
+    /// </summary>
+    private float[] Snapshot()
+    {
         var weights = _buffers[_nextBuffer] ??= new float[_learner!.ParameterCount];
-        _nextBuffer ^= 1;
+        _nextBuffer = (_nextBuffer + 1) % _buffers.Length;
         _learner!.CopyWeights(weights);
-        _broadcast.Tell(new WeightBroadcastActor.Publish(_learner.Version, weights));
+        return weights;
     }
 
     private void Accumulate(IReadOnlyList<Rollout> rows, int[][] microBatches, int normalizerRows, long normalizerTokens)
@@ -140,14 +178,20 @@ public sealed class GradientAccumulatorActor : ReceiveActor
         OptimizerStats? last = null;
         if (plan.ReusesBatch)
         {
-            // PPO: several optimizer steps over the batch need its pre-update log-probs for the ratio.
-            var old = _learner!.LogProbs(m.Kept.Rows);
-            var batch = m.Kept with { Rows = [.. m.Kept.Rows.Select((r, i) => r with { OldLogProbs = old[i] })] };
+            // PPO: several optimizer steps over the batch need its pre-update log-probs for the ratio (off-policy: the
+            // samplers' own, the behaviour policy's).
+            RolloutBatch batch;
+            if (plan.OffPolicy) batch = m.Kept with { Rows = [.. plan.AsLearned(m.Kept.Rows)] };
+            else
+            {
+                var old = _learner!.LogProbs(m.Kept.Rows);
+                batch = m.Kept with { Rows = [.. m.Kept.Rows.Select((r, i) => r with { OldLogProbs = old[i] })] };
+            }
             foreach (var update in plan.PpoUpdates(batch, m.NormalizerTokens))
             {
                 Accumulate(update.Batch.Rows, update.MicroBatches, update.NormalizerRows, update.NormalizerTokens);
                 _round.Clock.Start();
-                last = _learner.Step();
+                last = _learner!.Step();
             }
         }
         else if (plan.IsLastRound(m.Round))
@@ -155,32 +199,36 @@ public sealed class GradientAccumulatorActor : ReceiveActor
             last = _learner!.Step();
         }
         // Samplers get new weights once per training step, after its last round: every round samples with the same weights.
-        var publish = plan.IsLastRound(m.Round);
-        if (publish) Publish();
+        // With a policy lag they are held until the coordinator asks for them.
+        var stepped = plan.IsLastRound(m.Round);
+        if (stepped && plan.OffPolicy) Hold();
+        else if (stepped) Publish();
         _round.Clock.Stop();
         Context.Parent.Tell(new RoundLearned(m.Step, m.Round, m.Tally, _round.Rows, _round.Tokens, _round.Loss, _round.Kl,
-            last?.GradNorm ?? 0, last?.LearningRate ?? 0, _learner!.Version, publish, _round.Clock.Elapsed.TotalSeconds));
+            last?.GradNorm ?? 0, last?.LearningRate ?? 0, _learner!.Version, stepped, _round.Clock.Elapsed.TotalSeconds));
         _round = new RoundWork();
+        if (stepped) Save(m.Step); // Before the next step's rows (already arriving with a policy lag) change the weights.
     }
 
-    private void OnSave(SaveCheckpoint m)
+    /// <summary>Writes the step's checkpoint (atomically) and tells the coordinator it is durable, or why it is not.</summary>
+    private void Save(long step)
     {
         var clock = Stopwatch.StartNew();
         if (_checkpoints is null)
         {
-            Sender.Tell(new CheckpointSaved(m.Step, "", "", 0));
+            Context.Parent.Tell(new CheckpointSaved(step, "", "", 0));
             return;
         }
         try
         {
             // Named by the number of steps done: the checkpoint after N optimizer steps is step-N.
-            var (name, sha) = _checkpoints.Write(m.Step + 1, _learner!.Save);
-            Sender.Tell(new CheckpointSaved(m.Step, name, sha, clock.Elapsed.TotalSeconds));
+            var (name, sha) = _checkpoints.Write(step + 1, _learner!.Save);
+            Context.Parent.Tell(new CheckpointSaved(step, name, sha, clock.Elapsed.TotalSeconds));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // A full or read-only disk: restarting cannot help, and a restarted actor would never reply. The run stops.
-            Sender.Tell(new CheckpointFailed(m.Step, e.Message));
+            Context.Parent.Tell(new CheckpointFailed(step, e.Message));
         }
     }
 }

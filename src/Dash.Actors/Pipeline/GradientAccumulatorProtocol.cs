@@ -11,7 +11,8 @@ public sealed record Accumulate(RolloutBatch Batch, int[][] MicroBatches, int No
 
 /// <summary>
 /// Accumulator → coordinator: a round is learned. After the step's last round the optimizer stepped and
-/// <paramref name="Published"/> is true: the samplers are being sent <paramref name="PolicyVersion"/>.
+/// <paramref name="Published"/> is true: the samplers are being sent <paramref name="PolicyVersion"/> (with a policy lag,
+/// it is held until <see cref="PublishWeights"/>), and the step's checkpoint follows (<see cref="CheckpointSaved"/>).
 /// </summary>
 /// <param name="LearnedRows">Rows and tokens forward/backward passes went over (PPO counts a row once per pass).</param>
 public sealed record RoundLearned(long Step, int Round, RoundTally Tally, int LearnedRows, long LearnedTokens, double Loss, double Kl,
@@ -23,10 +24,12 @@ public sealed record SendWeightsTo(IActorRef Sampler) : IDashMessage;
 /// <summary>Coordinator → accumulator: this sampler is gone; stop sending it weights.</summary>
 public sealed record SamplerLeft(IActorRef Sampler) : IDashMessage;
 
-/// <summary>Coordinator → accumulator: write the learner's state as the checkpoint of this step (atomically).</summary>
-public sealed record SaveCheckpoint(long Step) : IDashMessage;
+/// <summary>Coordinator → accumulator, with a policy lag: send the held version to every sampler (the samplers finished
+/// the step they sample with the version before it).</summary>
+public sealed record PublishWeights(long PolicyVersion) : IDashMessage;
 
-/// <summary>Accumulator → coordinator: the checkpoint is durable (folder name and manifest SHA-256).</summary>
+/// <summary>Accumulator → coordinator, after a step's optimizer step: its checkpoint is durable (folder name and manifest
+/// SHA-256; empty when the run keeps none).</summary>
 public sealed record CheckpointSaved(long Step, string Name, string Sha256, double Seconds) : IDashMessage;
 
 /// <summary>Accumulator → coordinator: the checkpoint could not be written (disk full, read-only); the step is not committed.</summary>
@@ -47,7 +50,7 @@ public static class GradientAccumulatorProtocol
                 r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), r.ReadInt64(), r.ReadBoolean(), r.ReadDouble()))
         .Add<SendWeightsTo>("send-weights-to.v1", (w, m) => w.WriteRef(m.Sampler), r => new SendWeightsTo(r.ReadRef()))
         .Add<SamplerLeft>("sampler-left.v1", (w, m) => w.WriteRef(m.Sampler), r => new SamplerLeft(r.ReadRef()))
-        .Add<SaveCheckpoint>("save-checkpoint.v1", (w, m) => w.Write(m.Step), r => new SaveCheckpoint(r.ReadInt64()))
+        .Add<PublishWeights>("publish-weights.v1", (w, m) => w.Write(m.PolicyVersion), r => new PublishWeights(r.ReadInt64()))
         .Add<CheckpointSaved>("checkpoint-saved.v1", (w, m) => { w.Write(m.Step); w.Write(m.Name); w.Write(m.Sha256); w.Write(m.Seconds); },
             r => new CheckpointSaved(r.ReadInt64(), r.ReadString(), r.ReadString(), r.ReadDouble()))
         .Add<CheckpointFailed>("checkpoint-failed.v1", (w, m) => { w.Write(m.Step); w.Write(m.Reason); }, r => new CheckpointFailed(r.ReadInt64(), r.ReadString()));

@@ -30,4 +30,15 @@ internal sealed class PhaseClock
         Close();
         Seconds.Clear();
     }
+
+    /// <summary>The seconds so far (the current phase's included), then starts counting afresh in the same phase.</summary>
+    public Dictionary<string, double> Take()
+    {
+        var current = _current;
+        Close();
+        var taken = new Dictionary<string, double>(Seconds);
+        Seconds.Clear();
+        if (current is not null) Enter(current);
+        return taken;
+    }
 }

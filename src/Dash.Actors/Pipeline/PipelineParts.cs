@@ -29,10 +29,10 @@ public class PipelineParts(DashSettings settings, IEngineFactory factory)
     /// <summary>Starts the coordinator's children (verifiers, learner, advantage filter, its samplers) and, in a cluster,
     /// subscribes it to sampler nodes coming and going.</summary>
     public (IActorRef Verifiers, IActorRef Learner, IActorRef Filter) Start(IUntypedActorContext context, IActorRef coordinator,
-        CheckpointStore? checkpoints, string? resumeFrom)
+        CheckpointStore? checkpoints, string? resumeFrom, string? behaviourFrom = null)
     {
         var verifiers = context.ActorOf(Verifiers(), "verifiers");
-        var learner = context.ActorOf(Learner(checkpoints, resumeFrom), "accumulator");
+        var learner = context.ActorOf(Learner(checkpoints, resumeFrom, behaviourFrom), "learner");
         var filter = context.ActorOf(AdvantageFilterActor.Props(Settings, learner), "advantage-filter");
         StartSamplers(context, coordinator);
         if (Cluster) SamplerNodes.Watch(context.System, coordinator);
@@ -46,9 +46,10 @@ public class PipelineParts(DashSettings settings, IEngineFactory factory)
             context.ActorOf(SamplerActor.Props(i, Factory, coordinator), $"sampler-{i}");
     }
 
-    /// <summary>The learner (gradient accumulator) starting fresh or from a verified checkpoint folder.</summary>
-    public virtual Props Learner(CheckpointStore? checkpoints, string? resumeFrom) =>
-        GradientAccumulatorActor.Props(Settings, Factory, checkpoints, resumeFrom, Transfer);
+    /// <summary>The learner (gradient accumulator) starting fresh or from a verified checkpoint folder; with a policy lag,
+    /// <paramref name="behaviourFrom"/> is the checkpoint the samplers resume sampling with (null: the initial weights).</summary>
+    public virtual Props Learner(CheckpointStore? checkpoints, string? resumeFrom, string? behaviourFrom) =>
+        GradientAccumulatorActor.Props(Settings, Factory, checkpoints, resumeFrom, Transfer, behaviourFrom);
 
     /// <summary>The reward-verifier pool.</summary>
     public virtual Props Verifiers() => RewardVerifierActor.PoolProps(Factory, Settings.Verifier.Workers);

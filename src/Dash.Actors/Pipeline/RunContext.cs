@@ -50,7 +50,7 @@ public sealed record RunContext(string RunId, string ConfigText, CheckpointStore
     public static readonly string[] AddedSinceFirstRelease =
     [
         "dash.model.dtype", "dash.reward.answer-phrase", "dash.reward.last-math", "dash.reward.whole-text", "dash.reward.last-number",
-        "dash.sampling.devices", "dash.learning.device", "dash.learning.reference-device",
+        "dash.sampling.devices", "dash.learning.device", "dash.learning.reference-device", "dash.sampling.max-policy-lag",
     ];
 
     private static readonly Lazy<HashSet<string>> AddedDefaultLines = new(() =>

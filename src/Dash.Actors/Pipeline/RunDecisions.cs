@@ -11,7 +11,12 @@ namespace Dash.Actors.Pipeline;
 /// <param name="Journal">The event to persist before the pipeline starts (<see cref="RunStarted"/>, <see cref="RolledBack"/>), or null.</param>
 /// <param name="ResumeFrom">The checkpoint folder the learner loads, or null to start from the initial weights.</param>
 /// <param name="Refusal">Why the run must not continue (nothing is journaled), or null.</param>
-public sealed record StartDecision(IRunEvent? Journal, string? ResumeFrom, string? Warning, string? Refusal);
+public sealed record StartDecision(IRunEvent? Journal, string? ResumeFrom, string? Warning, string? Refusal)
+{
+    /// <summary>With a policy lag: the checkpoint whose weights the samplers resume with, one step older than
+    /// <see cref="ResumeFrom"/> (null: the initial weights, or no lag).</summary>
+    public string? BehaviourFrom { get; init; }
+}
 
 /// <summary>
 /// Decide, for the persistent part of the coordinator: each function takes the run's durable state (a <see cref="RunState"/>,
@@ -24,33 +29,51 @@ public static class RunDecisions
     /// changed, and otherwise resumes from its newest checkpoint that verifies (journaling <see cref="RolledBack"/> past damaged ones).</summary>
     /// <param name="verify">Checks a committed step's checkpoint: null when it is intact, else what is wrong with it.</param>
     /// <param name="pathOf">Where a checkpoint folder of that name is (null: the run keeps no checkpoints).</param>
-    public static StartDecision Start(RunState state, RunContext run, long seed, DateTime now, Func<CommittedStep, string?> verify, Func<string, string?> pathOf)
+    /// <param name="lag">dash.sampling.max-policy-lag: with 1, a step is resumed from only if the checkpoint before it
+    /// (the samplers' weights for the next step) verifies too, or it is the first step (the initial weights).</param>
+    public static StartDecision Start(RunState state, RunContext run, long seed, DateTime now, Func<CommittedStep, string?> verify, Func<string, string?> pathOf,
+        int lag = 0)
     {
         if (state.Started is null)
             return new(new RunStarted(run.RunId, run.ConfigText, run.ConfigHash, seed, RunContext.CodeVersion, now), null, null, null);
         if (ConfigRefusal(run, state.Started) is { } refusal) return new(null, null, null, refusal);
         if (state.Last is not { } last || last.Checkpoint.Length == 0) return new(null, null, null, null);
         var problems = new List<string>();
-        foreach (var step in state.Steps.Reverse())
+        var steps = state.Steps;
+        for (var i = steps.Count - 1; i >= 0; i--)
         {
+            var step = steps[i];
             if (verify(step) is { } problem)
             {
                 problems.Add(problem);
                 continue;
             }
-            if (step.Step == last.Step) return new(null, pathOf(step.Checkpoint), null, null);
+            string? behaviour = null;
+            if (lag > 0 && step.Step > 0)
+            {
+                var before = i > 0 && steps[i - 1].Step == step.Step - 1 ? steps[i - 1] : null;
+                var unusable = before is null ? $"{step.Checkpoint} cannot be resumed with max-policy-lag = {lag}: the checkpoint before it is gone"
+                    : verify(before) is { } p ? $"{step.Checkpoint} cannot be resumed with max-policy-lag = {lag}: {p}" : null;
+                if (unusable is not null)
+                {
+                    problems.Add(unusable);
+                    continue;
+                }
+                behaviour = pathOf(before!.Checkpoint);
+            }
+            if (step.Step == last.Step) return new(null, pathOf(step.Checkpoint), null, null) { BehaviourFrom = behaviour };
             var reason = $"{string.Join("; ", problems)}. Falling back to the checkpoint after step {step.Step + 1} ({step.Checkpoint}); later steps run again.";
-            return new(new RolledBack(step.Step, reason, now), pathOf(step.Checkpoint), reason, null);
+            return new(new RolledBack(step.Step, reason, now), pathOf(step.Checkpoint), reason, null) { BehaviourFrom = behaviour };
         }
         var none = $"{string.Join("; ", problems)}. No usable checkpoint is left: the run starts again from step 0.";
         return new(new RolledBack(-1, none, now), null, none, null);
     }
 
     /// <summary><see cref="Start"/> against a real checkpoint folder (none: nothing to verify or load).</summary>
-    public static StartDecision Start(RunState state, RunContext run, long seed, DateTime now) =>
+    public static StartDecision Start(RunState state, RunContext run, long seed, DateTime now, int lag = 0) =>
         run.Checkpoints is { } store
-            ? Start(state, run, seed, now, step => Problem(store, step), store.PathOf)
-            : Start(state, run, seed, now, _ => null, _ => null);
+            ? Start(state, run, seed, now, step => Problem(store, step), store.PathOf, lag)
+            : Start(state, run, seed, now, _ => null, _ => null, lag);
 
     private static string? Problem(CheckpointStore store, CommittedStep step)
     {
@@ -82,7 +105,8 @@ public static class RunDecisions
     /// <summary>Whether to save a snapshot after the event numbered <paramref name="sequenceNr"/> (every off = 0: never).</summary>
     public static bool SnapshotDue(long sequenceNr, int every) => every > 0 && sequenceNr % every == 0;
 
-    /// <summary>The checkpoint folders to keep: the last <paramref name="keepLast"/> committed (at least one) and the best evaluated.</summary>
+    /// <summary>The checkpoint folders to keep: the last <paramref name="keepLast"/> committed (at least one) and the best
+    /// evaluated. (With a policy lag the coordinator keeps one more: resuming needs the checkpoint before the last.)</summary>
     public static IReadOnlySet<string> Retained(RunState state, int keepLast)
     {
         var keep = state.Steps.TakeLast(Math.Max(1, keepLast)).Select(s => s.Checkpoint).ToHashSet();

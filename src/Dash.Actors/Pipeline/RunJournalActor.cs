@@ -50,7 +50,7 @@ public abstract class RunJournalActor : ReceivePersistentActor
     protected void Store(IRunEvent e, bool retain, Action then) => Persist(e, _ =>
     {
         State = State.Apply(e);
-        if (retain) Run.Checkpoints?.Retain(RunDecisions.Retained(State, KeepLast));
+        if (retain) Run.Checkpoints?.Retain(RunDecisions.Retained(State, KeepLast), State.Last?.Checkpoint);
         then();
     });
 

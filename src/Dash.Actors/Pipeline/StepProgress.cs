@@ -19,6 +19,20 @@ internal sealed class StepProgress(StepPlan plan, PromptItem[] prompts)
     public int Round { get; private set; }
     public RoundPlan Current => Plan.Rounds[Round];
 
+    /// <summary>With a lag: the coordinator's wall seconds per phase while this step was the one being sampled (its sampling,
+    /// waiting for the step before it, and the weight sync after it), set once the next step starts.</summary>
+    public Dictionary<string, double>? FrontSeconds { get; set; }
+
+    /// <summary>The learner's version after the step's optimizer step (once learned).</summary>
+    public long Version { get; private set; } = -1;
+
+    /// <summary>With a policy lag: the step's sampling is done (the samplers go on to the next step before it is learned).</summary>
+    public void Sampled(WorkSet work)
+    {
+        _reissued += work.Reissued;
+        _duplicates += work.Duplicates;
+    }
+
     /// <summary>Adds a learned round (and the sampling work behind it, if any); true when it was the step's last (the
     /// optimizer stepped and the weights are being published), false when the next round follows.</summary>
     public bool Learned(RoundLearned m, WorkSet? work)
@@ -39,12 +53,15 @@ internal sealed class StepProgress(StepPlan plan, PromptItem[] prompts)
         }
         _gradNorm = m.GradNorm;
         _learningRate = m.LearningRate;
+        Version = m.PolicyVersion;
         return true;
     }
 
     /// <summary>The step's report; <paramref name="phases"/> are wall seconds per phase of the coordinator's clock, to which
     /// the verifiers' and the advantage filter's busy seconds are added (they run beside sampling).</summary>
-    public StepReport Report(long version, IReadOnlyDictionary<string, double> phases)
+    /// <param name="wallSeconds">The step's share of training wall time (with a lag steps overlap: the time since the
+    /// step before was committed); null: since the step began.</param>
+    public StepReport Report(long version, IReadOnlyDictionary<string, double> phases, double? wallSeconds = null)
     {
         var t = _tally;
         var seconds = new Dictionary<string, double>(phases) { [Phases.Reward] = t.RewardSeconds, [Phases.Advantage] = t.AdvantageSeconds };
@@ -53,6 +70,6 @@ internal sealed class StepProgress(StepPlan plan, PromptItem[] prompts)
             t.Rows == 0 ? 0 : (double)t.Correct / t.Rows, t.Kept, t.Dropped, t.ZeroVarianceGroups,
             t.SampledTokens, _learnedTokens,
             t.Rows == 0 ? 0 : (double)t.SampledTokens / t.Rows, _loss, _kl, _gradNorm, _learningRate,
-            _reissued, _duplicates, (DateTime.UtcNow - _started).TotalSeconds, seconds);
+            _reissued, _duplicates, wallSeconds ?? (DateTime.UtcNow - _started).TotalSeconds, seconds);
     }
 }

@@ -20,6 +20,8 @@ namespace Dash.Actors.Pipeline;
 /// pass@1), <b>Stepping</b> (a step's rounds are sampled and learned), <b>Checkpointing</b> (the learner stepped, publishes
 /// and writes the checkpoint; then Syncing, then the commit) and <b>Finished</b>. It is event-sourced: a step counts only
 /// once its checkpoint is durable and <see cref="StepCommitted"/> is journaled; after a crash it resumes from the last one.
+/// With <c>dash.sampling.max-policy-lag = 1</c> two steps are in flight: once step t is sampled (and step t − 1 committed),
+/// the samplers load v_t (evaluated if due) and sample step t + 1 while the learner is still on step t (<see cref="Lagged"/>).
 /// </summary>
 public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
 {
@@ -37,9 +39,17 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
     private long _step;
     private WorkSet? _work; // The shards of the training round or the evaluation under way.
     private string? _lastSamplerError;
+    private readonly int _lag;
+    private readonly Dictionary<long, StepProgress> _learning = []; // With a lag: steps sampled (or sampling), not committed.
+    private bool _frontSampled; // With a lag: step _step is sampled; the samplers move on once step _step − 1 is committed.
+    private double _sinceCommit = -1, _evalSinceCommit; // With a lag: run-clock seconds at the last commit (or first step), eval seconds since.
 
+    // With a lag, resuming needs the checkpoint before the last too (the samplers' weights): one more is kept.
     public TrainingCoordinatorActor(DashSettings settings, ITrainingData data, PipelineParts parts, IActorRef listener, RunContext run)
-        : base(run, listener, settings.Coordinator.KeepLast) => (_settings, _data, _parts) = (settings, data, parts);
+        : base(run, listener, settings.Coordinator.KeepLast + settings.Sampling.MaxPolicyLag) =>
+        (_settings, _data, _parts, _lag) = (settings, data, parts, settings.Sampling.MaxPolicyLag);
+
+    private bool Lagged => _lag > 0;
 
     public static Props Props(DashSettings settings, ITrainingData data, IEngineFactory factory, IActorRef listener, RunContext? run = null) =>
         Props(settings, data, new PipelineParts(settings, factory), listener, run);
@@ -66,25 +76,27 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
     protected override void OnRecovered()
     {
         Run.Checkpoints?.CleanTemporary(); // Left by a crash or a full disk in an earlier attempt.
-        var start = RunDecisions.Start(State, Run, _settings.Run.Seed, DateTime.UtcNow);
+        var start = RunDecisions.Start(State, Run, _settings.Run.Seed, DateTime.UtcNow, _lag);
         if (start.Refusal is { } refusal)
         {
             Fail(refusal);
             return;
         }
         if (start.Warning is { } warning) Listener.Tell(new TrainingWarning(warning));
-        if (start.Journal is { } first) Store(first, retain: false, () => StartPipeline(start.ResumeFrom));
-        else StartPipeline(start.ResumeFrom);
+        if (start.Journal is { } first) Store(first, retain: false, () => StartPipeline(start));
+        else StartPipeline(start);
     }
 
-    private void StartPipeline(string? resumeFrom)
+    private void StartPipeline(StartDecision start)
     {
         _step = State.NextStep;
-        (_verifiers, _learner, _filter) = _parts.Start(Context, Self, Run.Checkpoints, resumeFrom);
+        (_verifiers, _learner, _filter) = _parts.Start(Context, Self, Run.Checkpoints, start.ResumeFrom, start.BehaviourFrom);
         if (_parts.Cluster) Timers.StartPeriodicTimer("regreet", RegreetTick.Instance, _settings.Coordinator.Regreet);
-        // Each sampler announces itself and is sent the learner's weights. Then evaluate if due and not yet journaled (a
-        // fresh run, or a crash between a step's commit and its evaluation), and train.
-        Syncing(then: RunDecisions.EvalOwed(State, _step, _settings.Run) ? () => Evaluating(then: Stepping) : Stepping);
+        // Each sampler announces itself and is sent the learner's weights (with a lag, those of one step before). Then
+        // evaluate them if due and not yet journaled (a fresh run, or a crash before the evaluation), and train.
+        var heldStep = Lagged ? Math.Max(0, _step - 1) : _step;
+        Action train = Lagged ? () => SteppingLagged(_step) : Stepping;
+        Syncing(then: RunDecisions.EvalOwed(State, heldStep, _settings.Run) ? () => Evaluating(heldStep, then: train) : train);
     }
 
     /// <summary>Waits until every sampler holds <see cref="_version"/>, then continues with <paramref name="then"/>.</summary>
@@ -105,8 +117,7 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
     {
         if (_step >= _settings.Run.Steps)
         {
-            if (RunDecisions.Finish(State, _step, DateTime.UtcNow) is { } finished) Store(finished, retain: false, Finished);
-            else Finished();
+            Finishing();
             return;
         }
         _phases.Reset();
@@ -129,10 +140,10 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
             // SFT: the round's batch is its prompts' reference solutions; nothing is sampled or scored.
             _phases.Enter(Phases.Learn);
             var rows = StepWork.ReferenceRows(s.Prompts[round.First..(round.First + round.Count)], _data.EncodeCompletion);
-            _filter.Tell(new BatchScored(new RolloutBatch(_step, 0, _version, rows) { Round = s.Round }, rows.Length, 0));
+            _filter.Tell(new BatchScored(new RolloutBatch(s.Plan.Step, 0, _version, rows) { Round = s.Round }, rows.Length, 0));
             return;
         }
-        _work = new WorkSet([.. round.Shards.Select(sh => sh.ToMessage(s.Prompts, _step, _version, s.Plan.GroupSize, greedy: false)
+        _work = new WorkSet([.. round.Shards.Select(sh => sh.ToMessage(s.Prompts, s.Plan.Step, _version, s.Plan.GroupSize, greedy: false)
             with { Verifier = _verifiers, ScoredTo = _filter })], isEval: false);
         _phases.Enter(Phases.Sample);
         Dispatch();
@@ -151,7 +162,6 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
         }
         _version = m.PolicyVersion;
         _phases.Enter(Phases.Checkpoint); // The learner writes the checkpoint while the samplers load the new weights.
-        _learner.Tell(new SaveCheckpoint(_step));
         Become(() =>
         {
             Command<CheckpointSaved>(saved => Syncing(then: () => Commit(s, saved)));
@@ -171,26 +181,91 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
             if (RunDecisions.SnapshotDue(LastSequenceNr, _settings.Coordinator.SnapshotEvery)) SaveSnapshot(State);
             Listener.Tell(report);
             _step++;
-            if (RunDecisions.EvalDue(_step, _settings.Run)) Evaluating(then: Stepping);
+            if (RunDecisions.EvalDue(_step, _settings.Run)) Evaluating(_step, then: Stepping);
             else Stepping();
         });
     }
 
-    private void Evaluating(Action then)
+    // ---- with a policy lag: step t + 1 is sampled with v_t while the learner computes v_t+1 ---------------------------
+
+    /// <summary>Samples step <paramref name="s"/> with the weights the samplers hold (one step behind the learner's).</summary>
+    private void SteppingLagged(long s)
+    {
+        (_step, _frontSampled) = (s, s >= _settings.Run.Steps); // Past the last step there is nothing to sample.
+        // The step before's wall time ends here (its sampling, the wait for the learner, the weight sync); evaluations count apart.
+        if (_learning.GetValueOrDefault(s - 1) is { } before) (before.FrontSeconds = _phases.Take()).Remove(Phases.Eval);
+        else _phases.Reset();
+        if (_sinceCommit < 0) (_sinceCommit, _evalSinceCommit) = (_runClock.Elapsed.TotalSeconds, 0);
+        Become(() => Common(onSamplers: Dispatch));
+        if (_frontSampled)
+        {
+            Advance();
+            return;
+        }
+        var plan = StepPlan.For(_settings, s);
+        var step = _learning[s] = new StepProgress(plan, _data.TrainPrompts(s, plan.PromptsPerStep));
+        StartRound(step);
+    }
+
+    /// <summary>Step <see cref="_step"/> is sampled and every step before it committed: the samplers load the weights after
+    /// <see cref="_step"/> steps, which are evaluated if due, and sample the next step (or the run finishes).</summary>
+    private void Advance()
+    {
+        if (!_frontSampled || State.NextStep < _step) return;
+        _frontSampled = false;
+        var at = _step;
+        void Next()
+        {
+            Action then = at >= _settings.Run.Steps ? Finishing : () => SteppingLagged(at + 1);
+            if (RunDecisions.EvalOwed(State, at, _settings.Run)) Evaluating(at, then);
+            else then();
+        }
+        var version = at == 0 ? _version : State.Steps.Last(c => c.Step == at - 1).PolicyVersion;
+        if (version == _version)
+        {
+            Next();
+            return;
+        }
+        _version = version;
+        _learner.Tell(new PublishWeights(version));
+        Syncing(then: Next);
+    }
+
+    /// <summary>A step's checkpoint is durable (steps come in order): journal it; the samplers may then move on.</summary>
+    private void CommitLagged(CheckpointSaved checkpoint)
+    {
+        if (!_learning.Remove(checkpoint.Step, out var s)) return;
+        // Steps overlap, so a step's wall time is the time since the one before was committed, evaluations left out.
+        var now = _runClock.Elapsed.TotalSeconds;
+        var report = s.Report(s.Version, s.FrontSeconds ?? _phases.Take(), now - _sinceCommit - _evalSinceCommit);
+        (_sinceCommit, _evalSinceCommit) = (now, 0);
+        foreach (var (phase, seconds) in report.PhaseSeconds) _totalPhases[phase] = _totalPhases.GetValueOrDefault(phase) + seconds;
+        Store(RunDecisions.Commit(report, checkpoint, DateTime.UtcNow), retain: true, () =>
+        {
+            if (RunDecisions.SnapshotDue(LastSequenceNr, _settings.Coordinator.SnapshotEvery)) SaveSnapshot(State);
+            Listener.Tell(report);
+            Advance();
+        });
+    }
+
+    // ---- evaluation and the end ------------------------------------------------------------------------------------------
+
+    /// <summary>Held-out pass@1 of the weights the samplers hold, the weights after <paramref name="at"/> steps.</summary>
+    private void Evaluating(long at, Action then)
     {
         var clock = Stopwatch.StartNew();
         _phases.Enter(Phases.Eval);
         // The same list, shards and scorer as Evaluator (dash eval), so a checkpoint's number is reproducible.
         var heldOut = _data.HeldOut(_settings.Run.EvalProblems);
-        _work = new WorkSet([.. StepPlan.EvalShards(_settings, _step, heldOut.Length)
-            .Select(sh => sh.ToMessage(heldOut, StepPlan.EvalStepId(_step), _version, 1, greedy: true) with { Verifier = _verifiers, ScoredTo = Self })], isEval: true);
+        _work = new WorkSet([.. StepPlan.EvalShards(_settings, at, heldOut.Length)
+            .Select(sh => sh.ToMessage(heldOut, StepPlan.EvalStepId(at), _version, 1, greedy: true) with { Verifier = _verifiers, ScoredTo = Self })], isEval: true);
         Become(() =>
         {
             Command<BatchScored>(m =>
             {
                 if (_work is not { IsEval: true } work || m.Batch.Step != work.Step) return;
                 work.Scored(m.Batch, m.Correct);
-                if (work.AllScored) Evaluated(work.EvalReport(_step, _version, clock.Elapsed.TotalSeconds, _data.LevelOf), then);
+                if (work.AllScored) Evaluated(work.EvalReport(at, _version, clock.Elapsed.TotalSeconds, _data.LevelOf), then);
             });
             Common(onSamplers: Dispatch);
         });
@@ -202,11 +277,18 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
         _work = null;
         _phases.Close();
         _totalPhases[Phases.Eval] = _totalPhases.GetValueOrDefault(Phases.Eval) + report.Seconds;
+        _evalSinceCommit += report.Seconds;
         Store(RunDecisions.Record(report), retain: true, () =>
         {
             Listener.Tell(report);
             then();
         });
+    }
+
+    private void Finishing()
+    {
+        if (RunDecisions.Finish(State, _step, DateTime.UtcNow) is { } finished) Store(finished, retain: false, Finished);
+        else Finished();
     }
 
     private void Finished()
@@ -223,6 +305,13 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
     /// <param name="onSamplers">What the phase does when a sampler arrives, applies weights or is lost (sync check or dispatch).</param>
     private void Common(Action onSamplers)
     {
+        if (Lagged)
+        {
+            // The learner works one step behind the samplers, in whatever phase the coordinator is.
+            Command<RoundLearned>(m => _learning.GetValueOrDefault(m.Step)?.Learned(m, null));
+            Command<CheckpointSaved>(CommitLagged);
+            Command<CheckpointFailed>(failed => Fail(RunStops.CheckpointFailed(failed)));
+        }
         Command<SamplerReady>(m =>
         {
             var (isNew, needsWeights) = _samplers.Ready(Sender, m.PolicyVersion);
@@ -238,7 +327,15 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
             onSamplers();
         });
         // Bookkeeping only (the rows flow past the coordinator). With every shard sampled the step waits for the learner.
-        Command<ShardSampled>(m => { if (_work?.Sampled(m) == true && !_work.IsEval) _phases.Enter(Phases.Learn); });
+        Command<ShardSampled>(m =>
+        {
+            if (_work?.Sampled(m) != true || _work.IsEval) return;
+            _phases.Enter(Phases.Learn);
+            if (!Lagged) return;
+            _learning.GetValueOrDefault(_step)?.Sampled(_work); // All sampled: with a lag the samplers need them no more.
+            (_work, _frontSampled) = (null, true);
+            Advance();
+        });
         Command<ShardFailed>(m =>
         {
             _lastSamplerError = m.Reason.Split('\n', 2)[0].Trim().TrimEnd('.');

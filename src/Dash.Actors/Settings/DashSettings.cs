@@ -33,6 +33,11 @@ public sealed record SamplerSettings(
 
     /// <summary>One sampler per listed device, none shared with another actor of the process (dash.sampling.exclusive-devices).</summary>
     public bool ExclusiveDevices { get; init; }
+
+    /// <summary>How many optimizer steps the samplers' weights may trail the learner's (dash.sampling.max-policy-lag):
+    /// 0 = on-policy (step t samples with v_t, the weights after t optimizer steps); 1 = step t samples with v_{t−1}
+    /// while the learner computes v_t from step t − 1 (step 0 with v_0).</summary>
+    public int MaxPolicyLag { get; init; }
 }
 
 public sealed record AdvantageSettings(bool ScaleByStd, float FilterTau);
@@ -168,6 +173,7 @@ public sealed record DashSettings(
         {
             Devices = r.DeviceList("dash.sampling.devices"),
             ExclusiveDevices = r.Bool("dash.sampling.exclusive-devices"),
+            MaxPolicyLag = r.Int("dash.sampling.max-policy-lag", min: 0, max: 1),
         };
         var advantage = new AdvantageSettings(r.Bool("dash.advantage.scale-by-std"), r.Float("dash.advantage.filter-tau", off: -1));
         var learning = new LearningSettings(
@@ -233,6 +239,12 @@ public sealed record DashSettings(
         }
         if (!Sampling.Preemptive && Learning.PpoEpochs > 1)
             throw new SettingsException("dash.learning.ppo-epochs > 1 needs dash.sampling.preemptive = on (the whole batch must exist first).");
+        if (Sampling.MaxPolicyLag > 0 && Learning.Mode == LearningMode.Sft)
+            throw new SettingsException("dash.sampling.max-policy-lag = 1 needs dash.learning.mode = rl: SFT samples nothing. Set max-policy-lag = 0.");
+        if (Sampling.MaxPolicyLag > 0 && !Sampling.Preemptive)
+            throw new SettingsException(
+                "dash.sampling.max-policy-lag = 1 needs dash.sampling.preemptive = on: the GRPO baseline learns between its rounds of sampling, " +
+                "so the next step's sampling cannot start early. Set max-policy-lag = 0.");
     }
 
     /// <summary>A device name in canonical form (<c>cuda</c> is <c>cuda:0</c>).</summary>

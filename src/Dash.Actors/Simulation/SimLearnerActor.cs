@@ -10,7 +10,8 @@ namespace Dash.Actors.Simulation;
 /// <summary>
 /// Replaces <see cref="Pipeline.GradientAccumulatorActor"/> and speaks its protocol. One device: jobs (a streamed
 /// micro-batch, PPO's old log-probs and passes, the optimizer step) run one after another in virtual time, and each
-/// round's <see cref="RoundLearned"/> goes to the coordinator when its last job is done. A published version goes to
+/// round's <see cref="RoundLearned"/> goes to the coordinator when its last job is done (with a policy lag the version is
+/// held until <see cref="PublishWeights"/>). A published version goes to
 /// every known sampler; with a shared uplink the copies leave one after another (the k-th sampler waits for k copies),
 /// otherwise all in parallel. A sampler that joins later gets the current version the same way.
 /// </summary>
@@ -22,7 +23,9 @@ public sealed class SimLearnerActor : ReceiveActor
     private long _tokens;
     private double _roundStart = -1;
     private readonly List<IActorRef> _samplers = [];
-    private long _version;
+    private long _version; // The learner's.
+    private long _published; // The samplers' (behind the learner's with a policy lag, until PublishWeights).
+    private readonly List<(long Version, double Ready)> _held = [];
     private double _busyUntil;
     private double _uplinkFreeAt;
 
@@ -44,7 +47,13 @@ public sealed class SimLearnerActor : ReceiveActor
             _tokens += rows.Sum(r => (long)r.CompletionIds.Length);
         });
         Receive<RoundFiltered>(OnRoundFiltered);
-        Receive<SaveCheckpoint>(m => Sender.Tell(new CheckpointSaved(m.Step, "", "", 0)));
+        Receive<PublishWeights>(m =>
+        {
+            var index = _held.FindIndex(h => h.Version == m.PolicyVersion);
+            if (index < 0) return;
+            Publish(m.PolicyVersion, Math.Max(_sim.Clock.Now, _held[index].Ready));
+            _held.RemoveRange(0, index + 1);
+        });
     }
 
     public static Props Props(SimContext sim, DashSettings settings) => Akka.Actor.Props.Create(() => new SimLearnerActor(sim, settings));
@@ -73,10 +82,13 @@ public sealed class SimLearnerActor : ReceiveActor
             _version++;
         }
         var publish = plan.IsLastRound(m.Round);
-        if (publish) Publish(_busyUntil);
+        if (publish && plan.OffPolicy) _held.Add((_version, _busyUntil));
+        else if (publish) Publish(_version, _busyUntil);
         var started = _roundStart < 0 ? _sim.Clock.Now : _roundStart;
-        _sim.Clock.Schedule(Math.Max(0, _busyUntil - _sim.Clock.Now) + cost.LatencySeconds, Context.Parent,
+        var reported = Math.Max(0, _busyUntil - _sim.Clock.Now) + cost.LatencySeconds;
+        _sim.Clock.Schedule(reported, Context.Parent,
             new RoundLearned(m.Step, m.Round, m.Tally, _rows, _tokens, 0, 0, 0, 0, _version, publish, _busyUntil - started), Self);
+        if (publish) _sim.Clock.Schedule(reported, Context.Parent, new CheckpointSaved(m.Step, "", "", 0), Self); // Simulated runs keep no checkpoints.
         (_rows, _tokens, _roundStart) = (0, 0, -1);
     }
 
@@ -95,9 +107,10 @@ public sealed class SimLearnerActor : ReceiveActor
         return _busyUntil;
     }
 
-    private void Publish(double at)
+    private void Publish(long version, double at)
     {
-        _sim.Metrics.Publishes[_version] = (at, at);
+        _published = version;
+        _sim.Metrics.Publishes[version] = (at, at);
         foreach (var sampler in _samplers) Send(sampler, at);
     }
 
@@ -109,7 +122,7 @@ public sealed class SimLearnerActor : ReceiveActor
         var leaves = cost.SharedUplink ? Math.Max(at, _uplinkFreeAt) : at;
         if (cost.SharedUplink) _uplinkFreeAt = leaves + wire;
         var arrives = leaves + wire + cost.LatencySeconds;
-        var sha = "sim-" + _version.ToString(CultureInfo.InvariantCulture);
-        _sim.Clock.Schedule(arrives - _sim.Clock.Now, sampler, new WeightUpdate(_version, [], sha), Self);
+        var sha = "sim-" + _published.ToString(CultureInfo.InvariantCulture);
+        _sim.Clock.Schedule(arrives - _sim.Clock.Now, sampler, new WeightUpdate(_published, [], sha), Self);
     }
 }

@@ -15,7 +15,7 @@ public sealed class SimulatedParts(DashSettings settings, SimContext sim, int sa
         for (var i = 0; i < samplers; i++) context.ActorOf(SimSamplerActor.Props(i, coordinator, sim), $"sampler-{i}");
     }
 
-    public override Props Learner(CheckpointStore? checkpoints, string? resumeFrom) => SimLearnerActor.Props(sim, Settings);
+    public override Props Learner(CheckpointStore? checkpoints, string? resumeFrom, string? behaviourFrom) => SimLearnerActor.Props(sim, Settings);
 
     public override Props Verifiers() => SimVerifierActor.Props(sim, Settings.Verifier.Workers);
 

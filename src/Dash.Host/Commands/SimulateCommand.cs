@@ -81,8 +81,9 @@ internal static class SimulateCommand
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.AppendLine(inv, $"Simulated {steps} optimizer steps per row (virtual time; seconds are per step): {s.Sampling.PromptsPerStep} prompts x " +
-                           $"{s.Sampling.GroupSize} completions per step, sampler batch {s.Sampling.BatchSize}, learner micro-batch {s.Learning.MicroBatchSize}.");
+        sb.Append(inv, $"Simulated {steps} optimizer steps per row (virtual time; seconds are per step): {s.Sampling.PromptsPerStep} prompts x " +
+                       $"{s.Sampling.GroupSize} completions per step, sampler batch {s.Sampling.BatchSize}, learner micro-batch {s.Learning.MicroBatchSize}");
+        sb.AppendLine(s.Sampling.MaxPolicyLag > 0 ? ", max-policy-lag 1 (sampling one step behind the learner)." : ".");
         sb.AppendLine();
         sb.AppendLine("| algorithm | samplers | step s | sample s | learn s | weight-sync s | other s | sampler util | learner util | kept | samples/s |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");

@@ -18,7 +18,7 @@ internal sealed class CtrlC : IDisposable
         _handler = (_, e) =>
         {
             e.Cancel = true;
-            if (Interlocked.Exchange(ref _interrupted, 1) == 0) _ = ExitIfStillRunningAfterGraceAsync();
+            if (Interlocked.Exchange(ref _interrupted, 1) == 0) new Thread(ExitIfStillRunningAfterGrace) { IsBackground = true, Name = "dash-ctrl-c" }.Start();
             _cancel.Cancel();
         };
         Console.CancelKeyPress += _handler;
@@ -32,12 +32,29 @@ internal sealed class CtrlC : IDisposable
 
     public CancellationToken Token => _cancel.Token;
 
-    private static async Task ExitIfStillRunningAfterGraceAsync()
+    /// <summary>On a thread of its own (a busy thread pool cannot delay it). Exits with libc's <c>_exit</c>, which runs no
+    /// exit handlers: <see cref="Environment.Exit"/> runs them, and one that waits for the stuck stop would hang it too.</summary>
+    private static void ExitIfStillRunningAfterGrace()
     {
-        await Task.Delay(StopGrace).ConfigureAwait(false);
+        Thread.Sleep(StopGrace);
         Console.Error.WriteLine($"dash: interrupted. The run had not stopped {StopGrace.TotalSeconds:F0} s after Ctrl-C, so dash exits now; everything up to the last committed step is saved; run the same command to resume.");
+        Console.Error.Flush();
+        if (!OperatingSystem.IsWindows())
+        {
+            try
+            {
+                ExitNow(130);
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                // No libc: fall back to the managed exit.
+            }
+        }
         Environment.Exit(130);
     }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "_exit")]
+    private static extern void ExitNow(int status);
 
     public void Dispose()
     {

@@ -144,7 +144,7 @@ internal static class TrainingSession
     {
         var overrides = ConfigurationFactory.ParseString(string.Join("\n",
             "dash.algorithm = sft", "dash.run.id = \"\"", "dash.learning.mode = sft", "dash.advantage.filter-tau = -1", "dash.sampling.preemptive = on",
-            $"dash.run.steps = {rl.Model.WarmupSteps}", "dash.run.eval-every = 0",
+            "dash.sampling.max-policy-lag = 0", $"dash.run.steps = {rl.Model.WarmupSteps}", "dash.run.eval-every = 0",
             FormattableString.Invariant($"dash.learning.learning-rate = {rl.Model.WarmupLearningRate}"), "dash.learning.lr-schedule = constant",
             "dash.learning.lr-warmup-steps = 0", "dash.learning.ppo-epochs = 1", "dash.learning.mini-batches = 1", "dash.learning.kl-beta = 0",
             "dash.task.references = warmup", $"dash.sampling.prompts-per-step = {rl.Model.WarmupBatch}", $"dash.learning.micro-batch-size = {rl.Model.WarmupBatch}"));

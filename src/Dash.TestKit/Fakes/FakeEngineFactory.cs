@@ -171,7 +171,9 @@ public sealed class FakeEngineFactory : IEngineFactory
             foreach (var r in rows)
             {
                 owner.Learned.Enqueue((r.ProblemId, r.CompletionIds[1], r.CompletionIds[0] - VersionTokenBase, Version));
-                _grad += r.Advantage * (r.Reward > 0 ? 1 : -1) / normalizerRows;
+                // The old log-probs weigh the row (the learner's own are 0, the sampler's −0.5 a token), so a learner that
+                // takes the wrong ones for the ratio ends elsewhere.
+                _grad += r.Advantage * (r.Reward > 0 ? 1 : -1) * (1 + 0.1 * r.OldLogProbs.Sum()) / normalizerRows;
             }
             return new AccumulateStats(rows.Count, rows.Sum(r => r.CompletionIds.Length), -_grad, 0);
         }

@@ -13,7 +13,7 @@ public sealed class StartFailureSpecs : IDisposable
     public void Dispose() => _h.Dispose();
 
     [Theory]
-    [InlineData("learner", "accumulator")]
+    [InlineData("learner", "learner")]
     [InlineData("sampler", "sampler")]
     public void Should_end_the_run_with_the_cause_when_a_part_cannot_start(string part, string actorName)
     {

@@ -16,6 +16,9 @@ internal sealed class InstrumentedEngines(IEngineFactory inner) : IEngineFactory
 {
     public ConcurrentQueue<string> Events { get; } = new();
     public Func<int, int> DelayMs { get; init; } = _ => 0;
+
+    /// <summary>How long the learner takes per accumulated micro-batch.</summary>
+    public int LearnDelayMs { get; init; }
     public int? HoldShard { get; init; }
     public TimeSpan HoldLimit { get; init; } = TimeSpan.FromSeconds(30);
     private readonly SemaphoreSlim _learned = new(0);
@@ -56,6 +59,7 @@ internal sealed class InstrumentedEngines(IEngineFactory inner) : IEngineFactory
 
         public AccumulateStats Accumulate(IReadOnlyList<Rollout> rows, int normalizerRows, long normalizerTokens)
         {
+            Thread.Sleep(owner.LearnDelayMs);
             var stats = engine.Accumulate(rows, normalizerRows, normalizerTokens);
             owner.Events.Enqueue("accumulate");
             owner._learned.Release();
@@ -65,6 +69,7 @@ internal sealed class InstrumentedEngines(IEngineFactory inner) : IEngineFactory
         public OptimizerStats Step()
         {
             while (owner._learned.CurrentCount > 0) owner._learned.Wait(0); // A new step: nothing learned in it yet.
+            owner.Events.Enqueue("step");
             return engine.Step();
         }
 

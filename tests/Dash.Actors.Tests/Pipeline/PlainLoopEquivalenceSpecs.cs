@@ -1,5 +1,5 @@
 // The actor pipeline and the plain loop do the same work (both follow StepPlan): with fake engines, the same final learner,
-// overlapped or sequential, with one sampler or three finishing their shards out of order.
+// overlapped or sequential, with one sampler or three finishing their shards out of order, on-policy or one step behind.
 using Dash.Actors.Algorithm;
 using Dash.Actors.Engines;
 using Dash.Actors.Persistence;
@@ -63,6 +63,11 @@ public sealed class PlainLoopEquivalenceSpecs() : Akka.TestKit.Xunit2.TestKit(Pi
     [InlineData("ppo-multi", "off", 1)]
     [InlineData("grpo", "on", 1, "learning.mini-batches=2")]
     [InlineData("sft", "on", 1)]
+    [InlineData("dash", "on", 1, "sampling.max-policy-lag=1")]
+    [InlineData("dash", "on", 3, "sampling.max-policy-lag=1")]
+    [InlineData("dash", "off", 3, "sampling.max-policy-lag=1")]
+    [InlineData("dash", "on", 3, "sampling.max-policy-lag=1", "learning.loss-aggregation=token-mean")]
+    [InlineData("ppo-multi", "on", 3, "sampling.max-policy-lag=1")]
     public void Should_leave_the_learner_exactly_where_the_plain_loop_does(string preset, string overlap, int samplers, params string[] sets)
     {
         var settings = Settings(preset, [$"pipeline.overlap={overlap}", $"sampling.samplers={samplers}", .. sets]);

@@ -52,6 +52,29 @@ public sealed class RunDecisionsSpecs
     }
 
     [Fact]
+    public void Should_resume_a_lagged_run_with_the_samplers_on_the_checkpoint_before_the_last()
+    {
+        var lagged = RunDecisions.Start(Committed(Started(), 0, 1, 2), Run, 1, Now, _ => null, name => "/ckpt/" + name, lag: 1);
+        var first = RunDecisions.Start(Committed(Started(), 0), Run, 1, Now, _ => null, name => "/ckpt/" + name, lag: 1);
+
+        Assert.Equal(("/ckpt/step-000003", "/ckpt/step-000002"), (lagged.ResumeFrom, lagged.BehaviourFrom));
+        Assert.Equal(("/ckpt/step-000001", null), (first.ResumeFrom, first.BehaviourFrom)); // Step 1 samples with the initial weights.
+        Assert.Null(Start(Committed(Started(), 0, 1, 2)).BehaviourFrom);
+    }
+
+    [Fact]
+    public void Should_roll_a_lagged_run_back_when_the_checkpoint_before_the_last_is_damaged()
+    {
+        var start = RunDecisions.Start(Committed(Started(), 0, 1, 2), Run, 1, Now, s => s.Step == 1 ? "step-000002 is corrupted" : null,
+            name => "/ckpt/" + name, lag: 1);
+
+        var back = Assert.IsType<RolledBack>(start.Journal);
+        Assert.Equal((0L, "/ckpt/step-000001", null), (back.Step, start.ResumeFrom, start.BehaviourFrom));
+        Assert.StartsWith("step-000003 cannot be resumed with max-policy-lag = 1: step-000002 is corrupted; step-000002 is corrupted.", start.Warning,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Should_roll_back_past_damaged_checkpoints_to_the_newest_that_verifies_and_say_why()
     {
         var start = Start(Committed(Started(), 0, 1, 2), damaged: [2, 1]);

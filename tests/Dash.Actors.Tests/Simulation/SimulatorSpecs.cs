@@ -68,6 +68,25 @@ public sealed class SimulatorSpecs
     }
 
     [Fact]
+    public void Should_hide_the_whole_learner_behind_the_next_steps_sampling_with_a_policy_lag()
+    {
+        foreach (var samplers in new[] { 1, 4, 16 })
+        {
+            var onPolicy = Simulator.Run(Settings("dash", "run.eval-problems=0"), samplers, ParallelLinks, 6);
+            var lagged = Simulator.Run(Settings("dash", "run.eval-problems=0", "sampling.max-policy-lag=1"), samplers, ParallelLinks, 6);
+
+            Assert.Empty(lagged.Problems);
+            Assert.Equal(6, lagged.Steps);
+            Assert.Equal(onPolicy.LearnSeconds, lagged.LearnSeconds, 1e-9); // the same work
+            // On-policy the learner's tail after the last shard adds to every step; one step behind, it runs beside the
+            // next step's sampling: a step takes its longer half and the weight sync, no more.
+            var longer = Math.Max(lagged.SampleSeconds, lagged.LearnSeconds);
+            Assert.True(lagged.MeanStepSeconds < onPolicy.MeanStepSeconds, $"{samplers} samplers: {lagged.MeanStepSeconds} s with a lag vs {onPolicy.MeanStepSeconds} s on-policy");
+            Assert.InRange(lagged.MeanStepSeconds, longer - 1e-9, 1.02 * (longer + lagged.WeightSyncSeconds));
+        }
+    }
+
+    [Fact]
     public void Should_predict_dash_faster_than_grpo_under_the_same_cost_model()
     {
         var dash = Simulator.Run(Settings("dash"), 8, CostModel.Default, 3);
