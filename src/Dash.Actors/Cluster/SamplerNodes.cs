@@ -8,6 +8,12 @@ namespace Dash.Actors.Cluster;
 /// <summary>The coordinator's side of the cluster greeting (a greeting can be lost, or a node can come up before its samplers exist).</summary>
 public static class SamplerNodes
 {
+    /// <summary>The coordinator's timer message to greet again (<see cref="Regreet"/>).</summary>
+    public sealed class RegreetTick
+    {
+        public static readonly RegreetTick Instance = new();
+    }
+
     /// <summary>Subscribes <paramref name="coordinator"/> to members coming up, becoming unreachable and leaving.</summary>
     public static void Watch(ActorSystem system, IActorRef coordinator) =>
         Akka.Cluster.Cluster.Get(system).Subscribe(coordinator, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,

@@ -54,6 +54,38 @@ public abstract class RunJournalActor : ReceivePersistentActor
         then();
     });
 
+    /// <summary>Journals a step whose checkpoint is durable (the commit), snapshots the state when due, reports the step to
+    /// the listener, then continues with <paramref name="then"/>.</summary>
+    protected void CommitStep(StepReport report, CheckpointSaved checkpoint, int snapshotEvery, Action then) =>
+        Store(RunDecisions.Commit(report, checkpoint, DateTime.UtcNow), retain: true, () =>
+        {
+            if (RunDecisions.SnapshotDue(LastSequenceNr, snapshotEvery)) SaveSnapshot(State);
+            Listener.Tell(report);
+            then();
+        });
+
+    /// <summary>Journals an evaluation, reports it to the listener, then continues with <paramref name="then"/>.</summary>
+    protected void RecordEval(EvalReport report, Action then) => Store(RunDecisions.Record(report), retain: true, () =>
+    {
+        Listener.Tell(report);
+        then();
+    });
+
+    /// <summary>Journals the end of the run (once: a finished run run again adds nothing) and reports it with the first and
+    /// last evaluations.</summary>
+    protected void Finish(long steps, long version, double seconds, IReadOnlyDictionary<string, double> phases, Action then)
+    {
+        void Report()
+        {
+            var evals = State.Evals;
+            Listener.Tell(new TrainingFinished(steps, version, evals.Count > 0 ? RunDecisions.ReportOf(evals[0]) : null,
+                evals.Count > 0 ? RunDecisions.ReportOf(evals[^1]) : null, seconds, new Dictionary<string, double>(phases)));
+            then();
+        }
+        if (RunDecisions.Finish(State, steps, DateTime.UtcNow) is { } finished) Store(finished, retain: false, Report);
+        else Report();
+    }
+
     /// <summary>Ends the run with one line for the listener; nothing after the last committed step is kept.</summary>
     protected void Fail(string reason)
     {

@@ -14,6 +14,13 @@ internal sealed class StepProgress(StepPlan plan, PromptItem[] prompts)
     private double _loss, _kl, _gradNorm, _learningRate;
     private int _reissued, _duplicates;
 
+    /// <summary>Training step <paramref name="step"/>: its plan and its prompts.</summary>
+    public static StepProgress For(Settings.DashSettings settings, ITrainingData data, long step)
+    {
+        var plan = StepPlan.For(settings, step);
+        return new StepProgress(plan, data.TrainPrompts(step, plan.PromptsPerStep));
+    }
+
     public StepPlan Plan { get; } = plan;
     public PromptItem[] Prompts { get; } = prompts;
     public int Round { get; private set; }

@@ -1,5 +1,4 @@
 // Drives training: plans each step, hands shards to samplers, re-issues lost ones, commits steps, syncs weights, evaluates.
-using System.Diagnostics;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Persistence;
@@ -13,15 +12,13 @@ using Dash.Actors.Settings;
 namespace Dash.Actors.Pipeline;
 
 /// <summary>
-/// The coordinator: it plans each step (<see cref="StepPlan"/>), hands shards to idle samplers holding the current weights
-/// and tracks them for re-issue; rollouts flow from sampler to verifiers to advantage filter to learner without it. Its
-/// phases, each a <c>Become</c>: <b>Starting</b> (replay the journal, <see cref="RunDecisions.Start"/>, start the pipeline),
-/// <b>Syncing</b> (until every sampler holds the learner's weights, so samples are on-policy), <b>Evaluating</b> (held-out
-/// pass@1), <b>Stepping</b> (a step's rounds are sampled and learned), <b>Checkpointing</b> (the learner stepped, publishes
-/// and writes the checkpoint; then Syncing, then the commit) and <b>Finished</b>. It is event-sourced: a step counts only
-/// once its checkpoint is durable and <see cref="StepCommitted"/> is journaled; after a crash it resumes from the last one.
-/// With <c>dash.sampling.max-policy-lag = 1</c> two steps are in flight: once step t is sampled (and step t − 1 committed),
-/// the samplers load v_t (evaluated if due) and sample step t + 1 while the learner is still on step t (<see cref="Lagged"/>).
+/// The coordinator plans each step (<see cref="StepPlan"/>), hands shards to samplers holding the current weights and
+/// re-issues lost ones; rollouts flow sampler → verifiers → advantage filter → learner without it. Phases, each a
+/// <c>Become</c>: <b>Starting</b> (<see cref="RunDecisions.Start"/>), <b>Syncing</b> (until every sampler holds the
+/// weights), <b>Evaluating</b>, <b>Stepping</b> (rounds sampled and learned), <b>Checkpointing</b> (then Syncing, then the
+/// commit) and <b>Finished</b>. A step counts once its checkpoint is durable and <see cref="StepCommitted"/> journaled.
+/// With <c>sampling.max-policy-lag = 1</c> two steps are in flight: once step t is sampled and t − 1 committed, the
+/// samplers load v_t (evaluated if due) and sample t + 1 while the learner is still on t (<see cref="SteppingLagged"/>).
 /// </summary>
 public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
 {
@@ -30,26 +27,21 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
     private readonly DashSettings _settings;
     private readonly ITrainingData _data;
     private readonly PipelineParts _parts;
-    private readonly SamplerPool<IActorRef> _samplers = new();
-    private readonly PhaseClock _phases = new();
-    private readonly Dictionary<string, double> _totalPhases = [];
-    private readonly Stopwatch _runClock = Stopwatch.StartNew();
+    private readonly SamplerDesk _samplers;
+    private readonly RunClock _clock = new();
     private IActorRef _learner = ActorRefs.Nobody, _verifiers = ActorRefs.Nobody, _filter = ActorRefs.Nobody;
     private long _version = -1; // Unknown until the samplers acknowledge the learner's first published weights.
     private long _step;
     private WorkSet? _work; // The shards of the training round or the evaluation under way.
-    private string? _lastSamplerError;
-    private readonly int _lag;
     private readonly Dictionary<long, StepProgress> _learning = []; // With a lag: steps sampled (or sampling), not committed.
     private bool _frontSampled; // With a lag: step _step is sampled; the samplers move on once step _step − 1 is committed.
-    private double _sinceCommit = -1, _evalSinceCommit; // With a lag: run-clock seconds at the last commit (or first step), eval seconds since.
 
     // With a lag, resuming needs the checkpoint before the last too (the samplers' weights): one more is kept.
     public TrainingCoordinatorActor(DashSettings settings, ITrainingData data, PipelineParts parts, IActorRef listener, RunContext run)
         : base(run, listener, settings.Coordinator.KeepLast + settings.Sampling.MaxPolicyLag) =>
-        (_settings, _data, _parts, _lag) = (settings, data, parts, settings.Sampling.MaxPolicyLag);
+        (_settings, _data, _parts, _samplers) = (settings, data, parts, new SamplerDesk(listener, parts.Cluster));
 
-    private bool Lagged => _lag > 0;
+    private bool Lagged => _settings.Sampling.MaxPolicyLag > 0;
 
     public static Props Props(DashSettings settings, ITrainingData data, IEngineFactory factory, IActorRef listener, RunContext? run = null) =>
         Props(settings, data, new PipelineParts(settings, factory), listener, run);
@@ -57,11 +49,6 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
     /// <param name="parts">Where samplers, learner and verifiers come from (in-process, sampler nodes, or simulated).</param>
     public static Props Props(DashSettings settings, ITrainingData data, PipelineParts parts, IActorRef listener, RunContext? run = null) =>
         Akka.Actor.Props.Create(() => new TrainingCoordinatorActor(settings, data, parts, listener, run ?? RunContext.InMemory()));
-
-    private sealed class RegreetTick
-    {
-        public static readonly RegreetTick Instance = new();
-    }
 
     /// <summary>Samplers and verifiers that throw are restarted (a sampler's shard comes back through <see cref="ShardFailed"/>).
     /// A learner failure escalates (the supervisor restarts this coordinator from the last committed step), and so does a
@@ -76,14 +63,10 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
     protected override void OnRecovered()
     {
         Run.Checkpoints?.CleanTemporary(); // Left by a crash or a full disk in an earlier attempt.
-        var start = RunDecisions.Start(State, Run, _settings.Run.Seed, DateTime.UtcNow, _lag);
-        if (start.Refusal is { } refusal)
-        {
-            Fail(refusal);
-            return;
-        }
-        if (start.Warning is { } warning) Listener.Tell(new TrainingWarning(warning));
-        if (start.Journal is { } first) Store(first, retain: false, () => StartPipeline(start));
+        var start = RunDecisions.Start(State, Run, _settings.Run.Seed, DateTime.UtcNow, _settings.Sampling.MaxPolicyLag);
+        if (start is { Warning: { } warning, Refusal: null }) Listener.Tell(new TrainingWarning(warning));
+        if (start.Refusal is { } refusal) Fail(refusal);
+        else if (start.Journal is { } first) Store(first, retain: false, () => StartPipeline(start));
         else StartPipeline(start);
     }
 
@@ -91,9 +74,9 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
     {
         _step = State.NextStep;
         (_verifiers, _learner, _filter) = _parts.Start(Context, Self, Run.Checkpoints, start.ResumeFrom, start.BehaviourFrom);
-        if (_parts.Cluster) Timers.StartPeriodicTimer("regreet", RegreetTick.Instance, _settings.Coordinator.Regreet);
-        // Each sampler announces itself and is sent the learner's weights (with a lag, those of one step before). Then
-        // evaluate them if due and not yet journaled (a fresh run, or a crash before the evaluation), and train.
+        _samplers.Learner = _learner;
+        if (_parts.Cluster) Timers.StartPeriodicTimer("regreet", SamplerNodes.RegreetTick.Instance, _settings.Coordinator.Regreet);
+        // Samplers announce themselves and get the learner's weights (with a lag, one step's before), evaluated if owed.
         var heldStep = Lagged ? Math.Max(0, _step - 1) : _step;
         Action train = Lagged ? () => SteppingLagged(_step) : Stepping;
         Syncing(then: RunDecisions.EvalOwed(State, heldStep, _settings.Run) ? () => Evaluating(heldStep, then: train) : train);
@@ -102,11 +85,11 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
     /// <summary>Waits until every sampler holds <see cref="_version"/>, then continues with <paramref name="then"/>.</summary>
     private void Syncing(Action then)
     {
-        _phases.Enter(Phases.WeightSync);
+        _clock.Phases.Enter(Phases.WeightSync);
         void Check()
         {
             if (!_samplers.AllHold(_version)) return;
-            _phases.Close();
+            _clock.Phases.Close();
             then();
         }
         Become(() => Common(onSamplers: Check));
@@ -120,9 +103,8 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
             Finishing();
             return;
         }
-        _phases.Reset();
-        var plan = StepPlan.For(_settings, _step);
-        var step = new StepProgress(plan, _data.TrainPrompts(_step, plan.PromptsPerStep));
+        _clock.Phases.Reset();
+        var step = StepProgress.For(_settings, _data, _step);
         Become(() =>
         {
             Command<RoundLearned>(m => OnRoundLearned(step, m));
@@ -138,14 +120,14 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
         if (!s.Plan.Samples)
         {
             // SFT: the round's batch is its prompts' reference solutions; nothing is sampled or scored.
-            _phases.Enter(Phases.Learn);
+            _clock.Phases.Enter(Phases.Learn);
             var rows = StepWork.ReferenceRows(s.Prompts[round.First..(round.First + round.Count)], _data.EncodeCompletion);
             _filter.Tell(new BatchScored(new RolloutBatch(s.Plan.Step, 0, _version, rows) { Round = s.Round }, rows.Length, 0));
             return;
         }
         _work = new WorkSet([.. round.Shards.Select(sh => sh.ToMessage(s.Prompts, s.Plan.Step, _version, s.Plan.GroupSize, greedy: false)
             with { Verifier = _verifiers, ScoredTo = _filter })], isEval: false);
-        _phases.Enter(Phases.Sample);
+        _clock.Phases.Enter(Phases.Sample);
         Dispatch();
     }
 
@@ -161,7 +143,7 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
             return;
         }
         _version = m.PolicyVersion;
-        _phases.Enter(Phases.Checkpoint); // The learner writes the checkpoint while the samplers load the new weights.
+        _clock.Phases.Enter(Phases.Checkpoint); // The learner writes the checkpoint while the samplers load the new weights.
         Become(() =>
         {
             Command<CheckpointSaved>(saved => Syncing(then: () => Commit(s, saved)));
@@ -173,13 +155,9 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
     /// <summary>Journals the step (its checkpoint is already durable), reports it and moves on.</summary>
     private void Commit(StepProgress s, CheckpointSaved checkpoint)
     {
-        _phases.Close();
-        var report = s.Report(_version, _phases.Seconds);
-        foreach (var (phase, seconds) in report.PhaseSeconds) _totalPhases[phase] = _totalPhases.GetValueOrDefault(phase) + seconds;
-        Store(RunDecisions.Commit(report, checkpoint, DateTime.UtcNow), retain: true, () =>
+        _clock.Phases.Close();
+        CommitStep(_clock.Committed(s.Report(_version, _clock.Phases.Seconds)), checkpoint, _settings.Coordinator.SnapshotEvery, then: () =>
         {
-            if (RunDecisions.SnapshotDue(LastSequenceNr, _settings.Coordinator.SnapshotEvery)) SaveSnapshot(State);
-            Listener.Tell(report);
             _step++;
             if (RunDecisions.EvalDue(_step, _settings.Run)) Evaluating(_step, then: Stepping);
             else Stepping();
@@ -193,18 +171,12 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
     {
         (_step, _frontSampled) = (s, s >= _settings.Run.Steps); // Past the last step there is nothing to sample.
         // The step before's wall time ends here (its sampling, the wait for the learner, the weight sync); evaluations count apart.
-        if (_learning.GetValueOrDefault(s - 1) is { } before) (before.FrontSeconds = _phases.Take()).Remove(Phases.Eval);
-        else _phases.Reset();
-        if (_sinceCommit < 0) (_sinceCommit, _evalSinceCommit) = (_runClock.Elapsed.TotalSeconds, 0);
+        if (_learning.GetValueOrDefault(s - 1) is { } before) (before.FrontSeconds = _clock.Phases.Take()).Remove(Phases.Eval);
+        else _clock.Phases.Reset();
+        _clock.LaggedStepStarts();
         Become(() => Common(onSamplers: Dispatch));
-        if (_frontSampled)
-        {
-            Advance();
-            return;
-        }
-        var plan = StepPlan.For(_settings, s);
-        var step = _learning[s] = new StepProgress(plan, _data.TrainPrompts(s, plan.PromptsPerStep));
-        StartRound(step);
+        if (_frontSampled) Advance();
+        else StartRound(_learning[s] = StepProgress.For(_settings, _data, s));
     }
 
     /// <summary>Step <see cref="_step"/> is sampled and every step before it committed: the samplers load the weights after
@@ -221,31 +193,16 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
             else then();
         }
         var version = at == 0 ? _version : State.Steps.Last(c => c.Step == at - 1).PolicyVersion;
-        if (version == _version)
-        {
-            Next();
-            return;
-        }
-        _version = version;
-        _learner.Tell(new PublishWeights(version));
-        Syncing(then: Next);
+        if (version != _version) _learner.Tell(new PublishWeights(_version = version));
+        Syncing(then: Next); // At once when the samplers already hold them.
     }
 
     /// <summary>A step's checkpoint is durable (steps come in order): journal it; the samplers may then move on.</summary>
     private void CommitLagged(CheckpointSaved checkpoint)
     {
         if (!_learning.Remove(checkpoint.Step, out var s)) return;
-        // Steps overlap, so a step's wall time is the time since the one before was committed, evaluations left out.
-        var now = _runClock.Elapsed.TotalSeconds;
-        var report = s.Report(s.Version, s.FrontSeconds ?? _phases.Take(), now - _sinceCommit - _evalSinceCommit);
-        (_sinceCommit, _evalSinceCommit) = (now, 0);
-        foreach (var (phase, seconds) in report.PhaseSeconds) _totalPhases[phase] = _totalPhases.GetValueOrDefault(phase) + seconds;
-        Store(RunDecisions.Commit(report, checkpoint, DateTime.UtcNow), retain: true, () =>
-        {
-            if (RunDecisions.SnapshotDue(LastSequenceNr, _settings.Coordinator.SnapshotEvery)) SaveSnapshot(State);
-            Listener.Tell(report);
-            Advance();
-        });
+        var report = s.Report(s.Version, s.FrontSeconds ?? _clock.Phases.Take(), _clock.LaggedWallSeconds());
+        CommitStep(_clock.Committed(report), checkpoint, _settings.Coordinator.SnapshotEvery, then: Advance);
     }
 
     // ---- evaluation and the end ------------------------------------------------------------------------------------------
@@ -253,52 +210,31 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
     /// <summary>Held-out pass@1 of the weights the samplers hold, the weights after <paramref name="at"/> steps.</summary>
     private void Evaluating(long at, Action then)
     {
-        var clock = Stopwatch.StartNew();
-        _phases.Enter(Phases.Eval);
-        // The same list, shards and scorer as Evaluator (dash eval), so a checkpoint's number is reproducible.
-        var heldOut = _data.HeldOut(_settings.Run.EvalProblems);
-        _work = new WorkSet([.. StepPlan.EvalShards(_settings, at, heldOut.Length)
-            .Select(sh => sh.ToMessage(heldOut, StepPlan.EvalStepId(at), _version, 1, greedy: true) with { Verifier = _verifiers, ScoredTo = Self })], isEval: true);
+        var started = _clock.Elapsed;
+        _clock.Phases.Enter(Phases.Eval);
+        _work = WorkSet.Eval(_settings, _data.HeldOut(_settings.Run.EvalProblems), at, _version, _verifiers, scoredTo: Self);
         Become(() =>
         {
             Command<BatchScored>(m =>
             {
                 if (_work is not { IsEval: true } work || m.Batch.Step != work.Step) return;
                 work.Scored(m.Batch, m.Correct);
-                if (work.AllScored) Evaluated(work.EvalReport(at, _version, clock.Elapsed.TotalSeconds, _data.LevelOf), then);
+                if (!work.AllScored) return;
+                var report = work.EvalReport(at, _version, _clock.Elapsed - started, _data.LevelOf);
+                _work = null;
+                _clock.Evaluated(report.Seconds);
+                RecordEval(report, then);
             });
             Common(onSamplers: Dispatch);
         });
         Dispatch();
     }
 
-    private void Evaluated(EvalReport report, Action then)
+    private void Finishing() => Finish(_step, _version, _clock.Elapsed, _clock.Totals, then: () =>
     {
-        _work = null;
-        _phases.Close();
-        _totalPhases[Phases.Eval] = _totalPhases.GetValueOrDefault(Phases.Eval) + report.Seconds;
-        _evalSinceCommit += report.Seconds;
-        Store(RunDecisions.Record(report), retain: true, () =>
-        {
-            Listener.Tell(report);
-            then();
-        });
-    }
-
-    private void Finishing()
-    {
-        if (RunDecisions.Finish(State, _step, DateTime.UtcNow) is { } finished) Store(finished, retain: false, Finished);
-        else Finished();
-    }
-
-    private void Finished()
-    {
-        var evals = State.Evals;
-        Listener.Tell(new TrainingFinished(_step, _version, evals.Count > 0 ? RunDecisions.ReportOf(evals[0]) : null,
-            evals.Count > 0 ? RunDecisions.ReportOf(evals[^1]) : null, _runClock.Elapsed.TotalSeconds, new Dictionary<string, double>(_totalPhases)));
         if (_parts.Cluster) SamplerNodes.EndRun(Context, Run.RunId);
-        Become(() => CommandAny(_ => { }));
-    }
+        Become(() => CommandAny(_ => { })); // Finished.
+    });
 
     // ---- in every phase: samplers, their nodes, and late reports --------------------------------------------------------
 
@@ -314,10 +250,7 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
         }
         Command<SamplerReady>(m =>
         {
-            var (isNew, needsWeights) = _samplers.Ready(Sender, m.PolicyVersion);
-            if (isNew) Context.Watch(Sender);
-            if (needsWeights) _learner.Tell(new SendWeightsTo(Sender));
-            if (isNew && _parts.Cluster) Listener.Tell(new SamplersChanged($"sampler joined: {Sender.Path} ({_samplers.Count} sampler(s))", _samplers.Count));
+            _samplers.Ready(Context, Sender, m.PolicyVersion);
             onSamplers();
         });
         Command<WeightsApplied>(m =>
@@ -330,49 +263,31 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
         Command<ShardSampled>(m =>
         {
             if (_work?.Sampled(m) != true || _work.IsEval) return;
-            _phases.Enter(Phases.Learn);
+            _clock.Phases.Enter(Phases.Learn);
             if (!Lagged) return;
             _learning.GetValueOrDefault(_step)?.Sampled(_work); // All sampled: with a lag the samplers need them no more.
             (_work, _frontSampled) = (null, true);
             Advance();
         });
-        Command<ShardFailed>(m =>
-        {
-            _lastSamplerError = m.Reason.Split('\n', 2)[0].Trim().TrimEnd('.');
-            _samplers.Busy(Sender);
-            _work?.Failed(m.Shard);
-        });
-        Command<Terminated>(m => LoseSampler(m.ActorRef, "it stopped", onSamplers));
+        Command<ShardFailed>(m => _samplers.Failed(Sender, m, _work));
+        Command<Terminated>(m => Lose([m.ActorRef], "it stopped", onSamplers));
         Command<ClusterEvent.MemberUp>(m => SamplerNodes.Greet(Context, m.Member, Run.RunId));
-        Command<RegreetTick>(_ => SamplerNodes.Regreet(Context, _samplers.All, Run.RunId));
-        Command<ClusterEvent.UnreachableMember>(m => LoseNode(m.Member.Address, "its node became unreachable", onSamplers));
-        Command<ClusterEvent.MemberRemoved>(m => LoseNode(m.Member.Address, "its node left the cluster", onSamplers));
+        Command<SamplerNodes.RegreetTick>(_ => SamplerNodes.Regreet(Context, _samplers.All, Run.RunId));
+        Command<ClusterEvent.UnreachableMember>(m => Lose(_samplers.On(m.Member.Address), "its node became unreachable", onSamplers));
+        Command<ClusterEvent.MemberRemoved>(m => Lose(_samplers.On(m.Member.Address), "its node left the cluster", onSamplers));
         Command<SaveSnapshotSuccess>(_ => { });
         Command<SaveSnapshotFailure>(_ => { }); // Events are the durability guarantee; a lost snapshot costs only replay time.
         Command<BatchScored>(_ => { }); // A duplicate of a finished evaluation's shard.
         Command<RoundLearned>(_ => { });
     }
 
-    private void Dispatch()
-    {
-        if (_work is null) return;
-        foreach (var (id, sampler) in _samplers.TakeIdle(_version, _work.Queued)) sampler.Tell(_work.Take(id));
-    }
+    private void Dispatch() => _samplers.Dispatch(_work, _version);
 
-    /// <summary>A sampler stopped or its node is gone: its shards go back to the queue and it no longer counts for sync.</summary>
-    private void LoseSampler(IActorRef sampler, string why, Action onSamplers)
+    /// <summary>Samplers stopped or their node is gone: their shards are re-queued; an in-process run without one stops.</summary>
+    private void Lose(IActorRef[] samplers, string why, Action onSamplers)
     {
-        if (_samplers.Remove(sampler) is not { } id) return;
-        Context.Unwatch(sampler);
-        var reissued = _work?.SamplerLost(id) ?? 0;
-        _learner.Tell(new SamplerLeft(sampler));
-        Listener.Tell(new TrainingWarning($"sampler {sampler.Path} is gone ({why}); {reissued} shard(s) re-issued, {_samplers.Count} sampler(s) left."));
-        if (!_parts.Cluster && _samplers.Count == 0) Fail(RunStops.NoSamplerLeft(_lastSamplerError ?? why, State.NextStep));
-        else onSamplers();
-    }
-
-    private void LoseNode(Address node, string why, Action onSamplers)
-    {
-        foreach (var sampler in _samplers.All.Where(r => r.Path.Address == node).ToArray()) LoseSampler(sampler, why, onSamplers);
+        foreach (var goOn in samplers.Select(sampler => _samplers.Lose(Context, sampler, why, _work)))
+            if (goOn == true) onSamplers();
+            else if (goOn == false) Fail(_samplers.NoneLeft(why, State.NextStep));
     }
 }

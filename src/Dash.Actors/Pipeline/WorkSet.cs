@@ -16,6 +16,13 @@ internal sealed class WorkSet(IReadOnlyList<SampleShard> shards, bool isEval)
 
     public bool IsEval { get; } = isEval;
 
+    /// <summary>The held-out evaluation of the weights after <paramref name="at"/> steps: the same list, shards and greedy
+    /// decoding as <c>dash eval</c>'s Evaluator, so a checkpoint's number is reproducible.</summary>
+    public static WorkSet Eval(Settings.DashSettings settings, PromptItem[] heldOut, long at, long version, Akka.Actor.IActorRef verifier,
+        Akka.Actor.IActorRef scoredTo) =>
+        new([.. Algorithm.StepPlan.EvalShards(settings, at, heldOut.Length)
+            .Select(sh => sh.ToMessage(heldOut, Algorithm.StepPlan.EvalStepId(at), version, 1, greedy: true) with { Verifier = verifier, ScoredTo = scoredTo })], isEval: true);
+
     /// <summary>The round of sampling the shards belong to.</summary>
     public int Round { get; } = shards.Count > 0 ? shards[0].Round : 0;
     public int Count { get; } = shards.Count;
