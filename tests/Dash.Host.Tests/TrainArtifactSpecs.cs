@@ -85,6 +85,18 @@ public sealed class TrainArtifactSpecs : IDisposable
         Assert.True(new FileInfo(Path.Combine(_runs, "compare-phases.png")).Length > 5_000, "the stacked phase bars were not drawn");
     }
 
+    [Fact]
+    public void Should_time_the_actor_pipeline_against_the_plain_loop_end_to_end_and_per_step()
+    {
+        var r = CliHarness.Run("bench", "overhead", "--steps", "3", "--repeats", "1", "--runs-dir", _runs,
+            "--set", "sampling.prompts-per-step=4", "--set", "sampling.batch-size=16", "--set", "sampling.max-new-tokens=16", "--set", "learning.micro-batch-size=4");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Matches(@"repeat 1: actors [0-9.]+ s \([0-9.]+ s/step\), plain loop [0-9.]+ s \([0-9.]+ s/step\)", r.Out);
+        Assert.Matches(@"median end to end: actor pipeline [0-9.]+ s, plain loop [0-9.]+ s, ratio [0-9.]+", r.Out);
+        Assert.Matches(@"median per step \(steady state\): actor pipeline [0-9.]+ s, plain loop [0-9.]+ s, ratio [0-9.]+ \(3 steps, 1 repeats\)", r.Out);
+        Assert.DoesNotContain("NaN", r.Out, StringComparison.Ordinal);
+    }
+
     /// <summary>Splits a TFRecord file: [u64 length][u32 crc][data][u32 crc] records.</summary>
     private static List<byte[]> TensorBoardRecords(string path)
     {

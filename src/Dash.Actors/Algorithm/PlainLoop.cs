@@ -13,8 +13,10 @@ namespace Dash.Actors.Algorithm;
 /// </summary>
 public static class PlainLoop
 {
-    /// <summary>Trains and returns the learner (the caller disposes it); checkpoints every step when a store is given.</summary>
-    public static IPolicyLearner Train(DashSettings settings, ITrainingData data, IEngineFactory factory, CheckpointStore? checkpoints = null)
+    /// <summary>Trains and returns the learner (the caller disposes it); checkpoints every step when a store is given, and
+    /// calls <paramref name="stepDone"/> with the step's number once it is done (its checkpoint written).</summary>
+    public static IPolicyLearner Train(DashSettings settings, ITrainingData data, IEngineFactory factory, CheckpointStore? checkpoints = null,
+        Action<long>? stepDone = null)
     {
         using var sampler = factory.CreateSampler(0);
         var scorer = factory.CreateScorer();
@@ -60,6 +62,7 @@ public static class PlainLoop
                 version = before;
             }
             checkpoints?.Write(step + 1, learner.Save);
+            stepDone?.Invoke(step);
         }
         return learner;
     }

@@ -22,7 +22,8 @@ public static class CrashLoop
         string[] args, string runsDir, int seed, int kills, IDictionary<string, string>? env = null)
     {
         var rng = new Random(seed);
-        var kinds = Enum.GetValues<KillAt>();
+        // Every kind of moment in the run; WhenTold is not one (a spec kills the run when it has checked what it needed).
+        var kinds = Enum.GetValues<KillAt>().Where(k => k != KillAt.WhenTold).ToArray();
         var plan = Enumerable.Range(0, kills).Select(i => i < kinds.Length * (kills / kinds.Length) ? kinds[i % kinds.Length] : kinds[rng.Next(kinds.Length)])
             .OrderBy(_ => rng.Next()).ToList();
         var attempts = new List<(KillAt?, int, Attempt)>();
