@@ -127,7 +127,7 @@ internal static class BenchPlots
         plot.Add.Bars(bars);
         for (var k = 0; k < phases.Length; k++)
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = phases[k], FillColor = palette.GetColor(k) });
-        plot.Axes.Bottom.SetTicks([.. Enumerable.Range(0, rows.Count).Select(i => (double)i)], [.. rows.Select(r => r.Algorithm)]);
+        plot.Axes.Bottom.SetTicks([.. Enumerable.Range(0, rows.Count).Select(i => (double)i)], [.. rows.Select(r => r.Algorithm.Replace("+", "\n+", StringComparison.Ordinal))]);
         plot.Axes.Margins(bottom: 0, top: 0.15);
         plot.Title(title);
         plot.YLabel("seconds (median of repeats)");
