@@ -48,17 +48,19 @@ internal sealed class SamplerDesk(IActorRef listener, bool cluster)
     }
 
     /// <summary>A sampler stopped or its node is gone: its shards go back to the queue and it no longer counts for sync.
-    /// Returns null when it was not known, false when it was the last one of an in-process run, which then cannot go on
-    /// (<see cref="NoneLeft"/>).</summary>
-    public bool? Lose(IActorContext context, IActorRef sampler, string why, WorkSet? work)
+    /// Returns false when it was not known (already lost).</summary>
+    public bool Lose(IActorContext context, IActorRef sampler, string why, WorkSet? work)
     {
-        if (_pool.Remove(sampler) is not { } id) return null;
+        if (_pool.Remove(sampler) is not { } id) return false;
         context.Unwatch(sampler);
         var reissued = work?.SamplerLost(id) ?? 0;
         Learner.Tell(new SamplerLeft(sampler));
         listener.Tell(new TrainingWarning($"sampler {sampler.Path} is gone ({why}); {reissued} shard(s) re-issued, {_pool.Count} sampler(s) left."));
-        return cluster || _pool.Count > 0;
+        return true;
     }
+
+    /// <summary>Whether an in-process run has lost its last sampler and cannot go on (<see cref="NoneLeft"/>).</summary>
+    public bool NoneLeftInProcess => !cluster && _pool.Count == 0;
 
     /// <summary>The stop of an in-process run whose last sampler is gone, naming the last sampler error if any.</summary>
     public string NoneLeft(string why, long nextStep) => RunStops.NoSamplerLeft(_lastError ?? why, nextStep);

@@ -286,8 +286,8 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
     /// <summary>Samplers stopped or their node is gone: their shards are re-queued; an in-process run without one stops.</summary>
     private void Lose(IActorRef[] samplers, string why, Action onSamplers)
     {
-        foreach (var goOn in samplers.Select(sampler => _samplers.Lose(Context, sampler, why, _work)))
-            if (goOn == true) onSamplers();
-            else if (goOn == false) Fail(_samplers.NoneLeft(why, State.NextStep));
+        foreach (var sampler in samplers.Where(sampler => _samplers.Lose(Context, sampler, why, _work)))
+            if (_samplers.NoneLeftInProcess) Fail(_samplers.NoneLeft(why, State.NextStep));
+            else onSamplers();
     }
 }

@@ -136,7 +136,7 @@ internal static class BenchCommand
                 if (TrainingSession.Run(config, c with { Out = TextWriter.Null, IsTerminal = false }, false) != 0) throw new UserException("the pipeline run failed.");
                 actors.Add(clock.Elapsed.TotalSeconds);
                 var commits = new RunFolder(Path.Combine(session, $"actors-{r}")).ReadEvents().OfType<StepCommitted>().Select(e => e.At).ToArray();
-                actorSteps.Add(commits.Length < 2 ? double.NaN : (commits[^1] - commits[0]).TotalSeconds / (commits.Length - 1));
+                actorSteps.Add(PerStep([.. commits.Select(t => (t - commits[0]).TotalSeconds)]));
 
                 clock.Restart();
                 var engines = EngineSetup.Create(config.Settings);
@@ -144,7 +144,7 @@ internal static class BenchCommand
                 using (Dash.Actors.Algorithm.PlainLoop.Train(config.Settings, engines.Data, engines.Factory,
                            new Dash.Actors.Persistence.CheckpointStore(Path.Combine(session, $"plain-{r}", "checkpoints")), _ => done.Add(clock.Elapsed.TotalSeconds))) { }
                 plain.Add(clock.Elapsed.TotalSeconds);
-                plainSteps.Add(done.Count < 2 ? double.NaN : (done[^1] - done[0]) / (done.Count - 1));
+                plainSteps.Add(PerStep(done));
                 c.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"repeat {r + 1}: actors {actors[^1]:0.00} s ({actorSteps[^1]:0.000} s/step), plain loop {plain[^1]:0.00} s ({plainSteps[^1]:0.000} s/step)"));
             }
@@ -171,6 +171,9 @@ internal static class BenchCommand
         var length = steps.Length == 0 ? 0 : steps.TakeLast(5).Average(s => s.MeanCompletionLength);
         return new Result(steps.Sum(s => s.Seconds), evals.Length > 0 ? Acc(evals[^1]) : 0, evals.Length > 0 ? Acc(evals[0]) : 0, phases, kept, length);
     }
+
+    /// <summary>Seconds per step from the times steps ended: from the first's end to the last's (NaN with fewer than two).</summary>
+    private static double PerStep(IReadOnlyList<double> ends) => ends.Count < 2 ? double.NaN : (ends[^1] - ends[0]) / (ends.Count - 1);
 
     private static double Median(IEnumerable<double> xs)
     {
