@@ -31,6 +31,29 @@ public static class Dispatchers
         {{Compute}}.fork-join-executor { parallelism-min = {{threads}}, parallelism-factor = 1.0, parallelism-max = {{threads}} }
         """);
 
+    /// <summary>
+    /// Whether this process's model-owning actors share one thread (<c>dash.model.share-cpu-thread</c>): <c>on</c>, <c>off</c>,
+    /// or with <c>auto</c> when <paramref name="allOnCpu"/>, there are at least two <paramref name="actors"/>, and their
+    /// torch threads (<paramref name="threadsEach"/> each) outnumber the <paramref name="cores"/>. Each pinned thread has its
+    /// own torch (OpenMP) pool; more pool threads than cores makes them spin, sleep and wake around every kernel.
+    /// </summary>
+    public static bool SharesCpuThread(string setting, int actors, bool allOnCpu, int threadsEach, int cores) => setting switch
+    {
+        "on" => true,
+        "off" => false,
+        _ => allOnCpu && actors > 1 && (long)actors * threadsEach > cores,
+    };
+
+    /// <summary><see cref="Model"/> as one shared thread: the model-owning actors take turns, one message at a time.</summary>
+    public static Akka.Configuration.Config SharedModelHocon => Akka.Configuration.ConfigurationFactory.ParseString($$"""
+        {{Model}} {
+          type = Dispatcher
+          executor = fork-join-executor
+          fork-join-executor { parallelism-min = 1, parallelism-factor = 1.0, parallelism-max = 1 }
+          throughput = 1
+        }
+        """);
+
     public static Akka.Configuration.Config Hocon => Akka.Configuration.ConfigurationFactory.ParseString($$"""
         {{Model}} {
           type = PinnedDispatcher

@@ -22,7 +22,11 @@ public sealed record TaskSettings(string Name, string DataDir, int[] Levels, str
 }
 
 public sealed record ModelSettings(string Dir, string Device, int Threads, int WarmupSteps, double WarmupLearningRate, int WarmupBatch,
-    string Dtype = "float32", bool MemoryCheck = true);
+    string Dtype = "float32", bool MemoryCheck = true)
+{
+    /// <summary>Whether this process's model-owning actors share one thread (dash.model.share-cpu-thread): auto, on or off.</summary>
+    public string ShareCpuThread { get; init; } = "auto";
+}
 
 public sealed record SamplerSettings(
     int PromptsPerStep, int GroupSize, int BatchSize, bool Preemptive, int Samplers,
@@ -164,7 +168,10 @@ public sealed record DashSettings(
         };
         var model = new ModelSettings(r.String("dash.model.dir"), r.Device("dash.model.device"), r.Int("dash.model.threads", min: 1, max: 256),
             r.Int("dash.model.warmup-steps", min: 0, off: 0), r.Double("dash.model.warmup-learning-rate", min: 0), r.Int("dash.model.warmup-batch", min: 1),
-            r.Choice("dash.model.dtype", "float32", "bfloat16"), r.Bool("dash.model.memory-check"));
+            r.Choice("dash.model.dtype", "float32", "bfloat16"), r.Bool("dash.model.memory-check"))
+        {
+            ShareCpuThread = r.Choice("dash.model.share-cpu-thread", "auto", "on", "off"),
+        };
         var sampling = new SamplerSettings(
             r.Int("dash.sampling.prompts-per-step", min: 1), r.Int("dash.sampling.group-size", min: 1),
             r.Int("dash.sampling.batch-size", min: 1), r.Bool("dash.sampling.preemptive"), r.Int("dash.sampling.samplers", min: 1, max: 1024),

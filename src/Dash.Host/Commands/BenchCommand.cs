@@ -139,10 +139,23 @@ internal static class BenchCommand
                 actorSteps.Add(PerStep([.. commits.Select(t => (t - commits[0]).TotalSeconds)]));
 
                 clock.Restart();
-                var engines = EngineSetup.Create(config.Settings);
                 var done = new List<double>();
-                using (Dash.Actors.Algorithm.PlainLoop.Train(config.Settings, engines.Data, engines.Factory,
-                           new Dash.Actors.Persistence.CheckpointStore(Path.Combine(session, $"plain-{r}", "checkpoints")), _ => done.Add(clock.Elapsed.TotalSeconds))) { }
+                // On a thread of its own, as the pipeline's model actors are: torch keeps a thread pool per calling thread,
+                // and one left behind on the main thread by a plain run would compete with the next pipeline run's.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+                var loop = new Thread(() =>
+                {
+                    try
+                    {
+                        var engines = EngineSetup.Create(config.Settings);
+                        using (Dash.Actors.Algorithm.PlainLoop.Train(config.Settings, engines.Data, engines.Factory,
+                                   new Dash.Actors.Persistence.CheckpointStore(Path.Combine(session, $"plain-{r}", "checkpoints")), _ => done.Add(clock.Elapsed.TotalSeconds))) { }
+                    }
+                    catch (Exception e) { failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e); }
+                }) { Name = "plain-loop", IsBackground = true };
+                loop.Start();
+                loop.Join();
+                failure?.Throw();
                 plain.Add(clock.Elapsed.TotalSeconds);
                 plainSteps.Add(PerStep(done));
                 c.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -38,10 +38,16 @@ internal static class EngineSetup
         ? HostedRoles.All
         : (node.Has(ClusterRoles.Sampler) ? HostedRoles.Samplers : HostedRoles.None) | (node.Has(ClusterRoles.Coordinator) ? HostedRoles.Learner : HostedRoles.None);
 
-    /// <summary>The verifier/filter dispatcher with the threads left over by this node's model-owning actors.</summary>
-    public static Config ActorConfig(DashSettings settings, HostedRoles roles)
+    /// <summary>
+    /// The model dispatcher (a thread per model-owning actor, or one they share: <see cref="Dispatchers.SharesCpuThread"/>)
+    /// and the verifier/filter dispatcher with the threads left over by this node's model-owning actors.
+    /// </summary>
+    public static Config ActorConfig(DashSettings settings, HostedRoles roles, int? cores = null)
     {
-        var modelActors = (roles.HasFlag(HostedRoles.Samplers) ? settings.Sampling.Samplers : 0) + (roles.HasFlag(HostedRoles.Learner) ? 1 : 0);
-        return Dispatchers.ComputeHocon(Dispatchers.ComputeThreads(settings.Verifier, modelActors * settings.Model.Threads, Environment.ProcessorCount));
+        var actors = DevicePlacement.Plan(settings, roles).Actors.Where(a => a.Actor != "reference").ToArray();
+        var cpus = cores ?? Environment.ProcessorCount;
+        var shared = Dispatchers.SharesCpuThread(settings.Model.ShareCpuThread, actors.Length, actors.All(a => a.Device.Type == TorchSharp.DeviceType.CPU), settings.Model.Threads, cpus);
+        var compute = Dispatchers.ComputeHocon(Dispatchers.ComputeThreads(settings.Verifier, (shared ? Math.Min(1, actors.Length) : actors.Length) * settings.Model.Threads, cpus));
+        return shared ? compute.WithFallback(Dispatchers.SharedModelHocon) : compute;
     }
 }

@@ -51,6 +51,44 @@ public sealed class ComputeDispatcherSpecs
         Assert.Equal(2, probe.Threads.Count);
     }
 
+    [Theory]
+    [InlineData("auto", 2, true, 2, 2, true)]    // The default run on a 2-core CPU: a sampler and the learner, 2 torch threads each.
+    [InlineData("auto", 4, true, 2, 2, true)]    // Three samplers and the learner on 2 cores.
+    [InlineData("auto", 2, true, 2, 4, false)]   // Enough cores for both pools.
+    [InlineData("auto", 2, true, 1, 2, false)]   // One torch thread each on 2 cores.
+    [InlineData("auto", 1, true, 2, 1, false)]   // A lone learner (a coordinator node) has nobody to take turns with.
+    [InlineData("auto", 2, false, 2, 2, false)]  // A GPU among them: its actor mostly waits on the device.
+    [InlineData("on", 2, false, 2, 64, true)]
+    [InlineData("off", 4, true, 2, 2, false)]
+    public void Should_share_one_thread_when_the_torch_pools_would_outnumber_the_cores(string setting, int actors, bool allOnCpu, int threadsEach, int cores, bool expected)
+    {
+        Assert.Equal(expected, Dispatchers.SharesCpuThread(setting, actors, allOnCpu, threadsEach, cores));
+    }
+
+    [Fact]
+    public void Should_read_the_share_setting_with_auto_as_default()
+    {
+        Assert.Equal("auto", ConfigLoader.Load().Settings.Model.ShareCpuThread);
+        Assert.Equal("off", ConfigLoader.Load(sets: ["model.share-cpu-thread=off"]).Settings.Model.ShareCpuThread);
+        Assert.Contains("dash.model.share-cpu-thread", Assert.Throws<SettingsException>(() => ConfigLoader.Load(sets: ["model.share-cpu-thread=maybe"])).Message);
+    }
+
+    [Theory]
+    [InlineData(true, 1, 1)]
+    [InlineData(false, 3, 3)]
+    public void Should_run_the_model_actors_on_one_shared_thread_or_a_thread_each(bool shared, int peak, int threads)
+    {
+        var config = shared ? Dispatchers.SharedModelHocon.WithFallback(ActorSystemConfig.Base) : ActorSystemConfig.Base;
+        using var system = ActorSystem.Create("model", config);
+        var probe = new Concurrency(3);
+        for (var i = 0; i < 3; i++)
+            system.ActorOf(Props.Create(() => new Busy(probe)).WithDispatcher(Dispatchers.Model)).Tell("work");
+
+        Assert.True(probe.Done.Wait(TimeSpan.FromSeconds(30)));
+        Assert.Equal(peak, probe.Peak);
+        Assert.Equal(threads, probe.Threads.Count);
+    }
+
     private sealed class Concurrency(int actors)
     {
         private readonly Lock _gate = new();
