@@ -36,6 +36,14 @@ public sealed class ModelDispatcherSpecs
     }
 
     [Fact]
+    public void Should_keep_a_thread_each_for_actors_meant_to_compute_at_the_same_time()
+    {
+        Assert.Equal("PinnedDispatcher", ModelType(ActorConfig(2, HostedRoles.All, "sampling.samplers=2")));
+        Assert.Equal("PinnedDispatcher", ModelType(ActorConfig(2, HostedRoles.All, "sampling.max-policy-lag=1")));
+        Assert.Equal("Dispatcher", ModelType(ActorConfig(2, HostedRoles.All, "sampling.samplers=2", "model.share-cpu-thread=on")));
+    }
+
+    [Fact]
     public void Should_count_the_kl_reference_as_part_of_the_learner()
     {
         // The reference model runs inside the learner actor: a lone learner with KL on still has nobody to share with.
@@ -46,7 +54,7 @@ public sealed class ModelDispatcherSpecs
     public void Should_leave_the_verifier_pool_the_cores_a_shared_thread_does_not_use()
     {
         // 4 cores, three samplers and the learner at 2 threads each: shared, they use 2 and leave 2; apart they would leave none.
-        Assert.Equal(2, ComputeThreads(ActorConfig(4, HostedRoles.All, "sampling.samplers=3")));
-        Assert.Equal(1, ComputeThreads(ActorConfig(4, HostedRoles.All, "sampling.samplers=3", "model.share-cpu-thread=off")));
+        Assert.Equal(2, ComputeThreads(ActorConfig(4, HostedRoles.All, "sampling.samplers=3", "model.share-cpu-thread=on")));
+        Assert.Equal(1, ComputeThreads(ActorConfig(4, HostedRoles.All, "sampling.samplers=3")));
     }
 }

@@ -33,15 +33,18 @@ public static class Dispatchers
 
     /// <summary>
     /// Whether this process's model-owning actors share one thread (<c>dash.model.share-cpu-thread</c>): <c>on</c>, <c>off</c>,
-    /// or with <c>auto</c> when <paramref name="allOnCpu"/>, there are at least two <paramref name="actors"/>, and their
-    /// torch threads (<paramref name="threadsEach"/> each) outnumber the <paramref name="cores"/>. Each pinned thread has its
-    /// own torch (OpenMP) pool; more pool threads than cores makes them spin, sleep and wake around every kernel.
+    /// or with <c>auto</c> when <paramref name="allOnCpu"/>, there are at least two <paramref name="actors"/>, they
+    /// <paramref name="takeTurns"/> (one sampler and the learner, on-policy: neither has work while the other computes),
+    /// and their torch threads (<paramref name="threadsEach"/> each) outnumber the <paramref name="cores"/>. Each pinned
+    /// thread has its own torch (OpenMP) pool; more pool threads than cores makes them spin, sleep and wake around every
+    /// kernel. Several samplers, or a learner a policy lag lets run beside the sampler, keep a thread each: they are
+    /// meant to compute at the same time.
     /// </summary>
-    public static bool SharesCpuThread(string setting, int actors, bool allOnCpu, int threadsEach, int cores) => setting switch
+    public static bool SharesCpuThread(string setting, int actors, bool takeTurns, bool allOnCpu, int threadsEach, int cores) => setting switch
     {
         "on" => true,
         "off" => false,
-        _ => allOnCpu && actors > 1 && (long)actors * threadsEach > cores,
+        _ => allOnCpu && takeTurns && actors > 1 && (long)actors * threadsEach > cores,
     };
 
     /// <summary><see cref="Model"/> as one shared thread: the model-owning actors take turns, one message at a time.</summary>

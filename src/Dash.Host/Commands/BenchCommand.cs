@@ -152,7 +152,8 @@ internal static class BenchCommand
                                    new Dash.Actors.Persistence.CheckpointStore(Path.Combine(session, $"plain-{r}", "checkpoints")), _ => done.Add(clock.Elapsed.TotalSeconds))) { }
                     }
                     catch (Exception e) { failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e); }
-                }) { Name = "plain-loop", IsBackground = true };
+                })
+                { Name = "plain-loop", IsBackground = true };
                 loop.Start();
                 loop.Join();
                 failure?.Throw();

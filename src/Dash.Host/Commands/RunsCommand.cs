@@ -92,7 +92,7 @@ internal static class RunsCommand
         var holder = RunLock.Holder(run);
         var status = holder is not null ? $"running ({holder})" : state.Finished ? "finished" : "paused (run the same command to resume)";
         o.WriteLine($"run {run.Id}: {status}");
-        o.WriteLine($"  {state.Steps.Count} committed steps, {state.Evals.Count} evaluations, last checkpoint {state.Last?.Checkpoint ?? "-"}");
+        o.WriteLine($"  {Count(state.Steps.Count, "committed step")}, {Count(state.Evals.Count, "evaluation")}, last checkpoint {state.Last?.Checkpoint ?? "-"}");
         if (state.Started is { } s)
             o.WriteLine($"  config sha256 {s.ConfigHash[..12]}, seed {s.Seed}, code {s.CodeVersion}, started {s.At:yyyy-MM-dd HH:mm:ss} UTC");
         var best = state.Best;
@@ -115,4 +115,7 @@ internal static class RunsCommand
         foreach (var e in state.Evals)
             o.WriteLine($"eval after step {e.Step}: {e.Correct}/{e.Problems} = {(double)e.Correct / Math.Max(1, e.Problems):P1}");
     }
+
+    /// <summary>"1 evaluation", "2 evaluations", "0 evaluations".</summary>
+    internal static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 }

@@ -46,7 +46,9 @@ internal static class EngineSetup
     {
         var actors = DevicePlacement.Plan(settings, roles).Actors.Where(a => a.Actor != "reference").ToArray();
         var cpus = cores ?? Environment.ProcessorCount;
-        var shared = Dispatchers.SharesCpuThread(settings.Model.ShareCpuThread, actors.Length, actors.All(a => a.Device.Type == TorchSharp.DeviceType.CPU), settings.Model.Threads, cpus);
+        var takeTurns = actors.Count(a => a.IsSampler) <= 1 && settings.Sampling.MaxPolicyLag == 0;
+        var shared = Dispatchers.SharesCpuThread(settings.Model.ShareCpuThread, actors.Length, takeTurns,
+            actors.All(a => a.Device.Type == TorchSharp.DeviceType.CPU), settings.Model.Threads, cpus);
         var compute = Dispatchers.ComputeHocon(Dispatchers.ComputeThreads(settings.Verifier, (shared ? Math.Min(1, actors.Length) : actors.Length) * settings.Model.Threads, cpus));
         return shared ? compute.WithFallback(Dispatchers.SharedModelHocon) : compute;
     }

@@ -52,17 +52,17 @@ public sealed class ComputeDispatcherSpecs
     }
 
     [Theory]
-    [InlineData("auto", 2, true, 2, 2, true)]    // The default run on a 2-core CPU: a sampler and the learner, 2 torch threads each.
-    [InlineData("auto", 4, true, 2, 2, true)]    // Three samplers and the learner on 2 cores.
-    [InlineData("auto", 2, true, 2, 4, false)]   // Enough cores for both pools.
-    [InlineData("auto", 2, true, 1, 2, false)]   // One torch thread each on 2 cores.
-    [InlineData("auto", 1, true, 2, 1, false)]   // A lone learner (a coordinator node) has nobody to take turns with.
-    [InlineData("auto", 2, false, 2, 2, false)]  // A GPU among them: its actor mostly waits on the device.
-    [InlineData("on", 2, false, 2, 64, true)]
-    [InlineData("off", 4, true, 2, 2, false)]
-    public void Should_share_one_thread_when_the_torch_pools_would_outnumber_the_cores(string setting, int actors, bool allOnCpu, int threadsEach, int cores, bool expected)
+    [InlineData("auto", 2, true, true, 2, 2, true)]     // The default run on a 2-core CPU: a sampler and the learner, 2 torch threads each.
+    [InlineData("auto", 2, true, true, 2, 4, false)]    // Enough cores for both pools.
+    [InlineData("auto", 2, true, true, 1, 2, false)]    // One torch thread each on 2 cores.
+    [InlineData("auto", 1, true, true, 2, 1, false)]    // A lone learner (a coordinator node) has nobody to take turns with.
+    [InlineData("auto", 2, true, false, 2, 2, false)]   // A GPU among them: its actor mostly waits on the device.
+    [InlineData("auto", 4, false, true, 2, 2, false)]   // Three samplers (or a policy lag) are meant to compute at the same time.
+    [InlineData("on", 4, false, false, 2, 64, true)]
+    [InlineData("off", 2, true, true, 2, 2, false)]
+    public void Should_share_one_thread_when_the_torch_pools_would_outnumber_the_cores(string setting, int actors, bool takeTurns, bool allOnCpu, int threadsEach, int cores, bool expected)
     {
-        Assert.Equal(expected, Dispatchers.SharesCpuThread(setting, actors, allOnCpu, threadsEach, cores));
+        Assert.Equal(expected, Dispatchers.SharesCpuThread(setting, actors, takeTurns, allOnCpu, threadsEach, cores));
     }
 
     [Fact]
