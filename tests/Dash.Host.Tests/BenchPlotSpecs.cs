@@ -7,6 +7,15 @@ public sealed class BenchPlotSpecs : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    [Theory]
+    [InlineData("dash", "dash")]
+    [InlineData("dash+sampling.max-policy-lag=1+model.share-cpu-thread=on", "dash\n+max-policy-lag=1\n+share-cpu-thread=on")]
+    [InlineData("grpo+learning.learning-rate=2.1e-4", "grpo\n+learning-rate=2.1e-4")]
+    public void Should_label_each_setting_of_a_compare_row_on_its_own_line_without_its_section(string algorithm, string expected)
+    {
+        Assert.Equal(expected, Dash.Host.Output.BenchPlots.TickLabel(algorithm));
+    }
+
     private const string Compare = """
         Same seed, prompts, model and 30 optimizer steps per run; 3 interleaved repeats; medians.
 

@@ -127,13 +127,24 @@ internal static class BenchPlots
         plot.Add.Bars(bars);
         for (var k = 0; k < phases.Length; k++)
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = phases[k], FillColor = palette.GetColor(k) });
-        plot.Axes.Bottom.SetTicks([.. Enumerable.Range(0, rows.Count).Select(i => (double)i)], [.. rows.Select(r => r.Algorithm.Replace("+", "\n+", StringComparison.Ordinal))]);
+        plot.Axes.Bottom.SetTicks([.. Enumerable.Range(0, rows.Count).Select(i => (double)i)], [.. rows.Select(r => TickLabel(r.Algorithm))]);
         plot.Axes.Margins(bottom: 0, top: 0.15);
         plot.Title(title);
         plot.YLabel("seconds (median of repeats)");
         plot.ShowLegend(Edge.Right); // Outside the plot: inside, it covered the tallest bar and its label.
-        plot.SavePng(path, Plots.Width, Plots.Height);
+        plot.SavePng(path, Math.Max(Plots.Width, 170 * rows.Count + 250), Plots.Height); // ~170 px per bar keeps labels apart.
     }
+
+    /// <summary>
+    /// A compare row's tick label: each <c>+key=value</c> on its own line with the key's section left out
+    /// (<c>dash+sampling.max-policy-lag=1</c> → "dash", "+max-policy-lag=1"), so neighbouring labels do not run into each other.
+    /// </summary>
+    internal static string TickLabel(string algorithm) => string.Join("\n+", algorithm.Split('+').Select((part, i) =>
+    {
+        var eq = part.IndexOf('=', StringComparison.Ordinal);
+        var dot = eq < 0 ? -1 : part.LastIndexOf('.', eq);
+        return i == 0 || dot < 0 ? part : part[(dot + 1)..];
+    }));
 
     private static void WriteCurves(string path, string title, string x, string y, IReadOnlyList<(string Model, IReadOnlyList<(int Batch, double TokensPerSecond)> Points)> curves)
     {
