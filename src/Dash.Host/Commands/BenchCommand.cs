@@ -126,17 +126,17 @@ internal static class BenchCommand
         {
             var c = console(p);
             var session = Path.Combine(p.GetValue(runsDir)!, "overhead-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-            string[] fixedSets = [$"run.steps={p.GetValue(steps)}", "run.eval-problems=0", "sampling.samplers=1", "model.warmup-steps=0", $"run.runs-dir={session}"];
+            string[] Sets(int n, string id) => [$"run.steps={n}", "run.eval-problems=0", "sampling.samplers=1", "model.warmup-steps=0", $"run.runs-dir={session}", $"run.id={id}"];
             // End to end (setup, training, artifacts) and per step in the steady state: from the first step's end to the
             // last's (the pipeline's StepCommitted times; the plain loop's own), which leaves out the fixed costs of a run.
             List<double> actors = [], plain = [], actorSteps = [], plainSteps = [];
             // An untimed 3-step run first: .NET compiles hot code in tiers, and the first training of a process runs its
             // first steps in unoptimised code (~1.5x slower), which would count against whichever side ran first.
-            var jit = options.Load(p, [.. fixedSets.Select(s => s.StartsWith("run.steps=", StringComparison.Ordinal) ? "run.steps=3" : s), "run.id=jit-warmup"], "dash-nogf");
+            var jit = options.Load(p, Sets(3, "jit-warmup"), "dash-nogf");
             if (TrainingSession.Run(jit, c with { Out = TextWriter.Null, IsTerminal = false }, false) != 0) throw new UserException("the warm-up run failed.");
             for (var r = 0; r < p.GetValue(repeats); r++)
             {
-                var config = options.Load(p, [.. fixedSets, $"run.id=actors-{r}"], "dash-nogf");
+                var config = options.Load(p, Sets(p.GetValue(steps), $"actors-{r}"), "dash-nogf");
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 if (TrainingSession.Run(config, c with { Out = TextWriter.Null, IsTerminal = false }, false) != 0) throw new UserException("the pipeline run failed.");
                 actors.Add(clock.Elapsed.TotalSeconds);

@@ -44,7 +44,7 @@ internal static class EngineSetup
     /// </summary>
     public static Config ActorConfig(DashSettings settings, HostedRoles roles, int? cores = null)
     {
-        var actors = DevicePlacement.Plan(settings, roles).Actors.Where(a => a.Actor != "reference").ToArray();
+        var actors = DevicePlacement.Plan(settings, roles).Actors.Where(a => a.HasOwnActor).ToArray();
         var cpus = cores ?? Environment.ProcessorCount;
         var takeTurns = actors.Count(a => a.IsSampler) <= 1 && settings.Sampling.MaxPolicyLag == 0;
         var shared = Dispatchers.SharesCpuThread(settings.Model.ShareCpuThread, actors.Length, takeTurns,

@@ -19,6 +19,9 @@ public enum HostedRoles
 public sealed record ActorDevice(string Actor, DeviceSpec Device, string Key)
 {
     public bool IsSampler => Actor.StartsWith("sampler-", StringComparison.Ordinal);
+
+    /// <summary>Whether this is an actor of its own: the KL reference model runs inside the learner's actor, on its thread.</summary>
+    public bool HasOwnActor => Actor != "reference";
 }
 
 /// <summary>
