@@ -1,4 +1,4 @@
-// Specifies the process start-up: libstdc++ check, allocator fix, device parsing.
+// Specifies the process start-up: libstdc++ check, allocator fix, MKL reproducibility, device parsing.
 using Dash.Model.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -20,6 +20,15 @@ public sealed class NativeRuntimeSpecs
         using var a = tensor(new float[] { 1, 2, 3 });
         using var b = (a * 2).sum();
         Assert.Equal(12f, b.item<float>());
+    }
+
+    [Fact]
+    public void Should_ask_MKL_for_results_that_do_not_depend_on_the_thread_count()
+    {
+        // The test host runs Initialize before any test (as every dash process does before its first tensor), and CI sets
+        // no MKL_CBWR of its own: so MKL, which reads it at its first call, sees strict reproducibility.
+        NativeRuntime.Initialize();
+        Assert.Equal(NativeRuntime.BlasReproducibility, NativeRuntime.BlasReproducibilitySetting());
     }
 
     [Fact]
