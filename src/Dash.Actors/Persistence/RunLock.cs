@@ -117,7 +117,10 @@ public sealed class RunLock : IDisposable
 
     private static Npgsql.NpgsqlConnection? TryAdvisory(PostgresJournal journal, string runId)
     {
-        var connection = new Npgsql.NpgsqlConnection(journal.ConnectionString);
+        // A session of its own, outside Npgsql's pool: a pooled connection's Dispose only returns it to the pool, and
+        // the session (with its advisory lock) lived on until the pool next reused it, so a standby waited on a
+        // finished holder for as long as that took.
+        var connection = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(journal.ConnectionString) { Pooling = false }.ConnectionString);
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT pg_try_advisory_lock(@key)";

@@ -51,4 +51,20 @@ public sealed class RunLockSpecs(PostgresServer server) : IClassFixture<Postgres
         Assert.Contains("advisory lock", refused.Message, StringComparison.Ordinal);
         using var other = RunLock.Acquire(Folder("machine-b", "other"), journal); // other runs are not held
     }
+
+    [Fact]
+    public void Should_release_the_postgres_advisory_lock_when_disposed_not_when_its_pooled_connection_is_next_used()
+    {
+        var database = server.NewDatabase();
+        var first = RunLock.Acquire(Folder("machine-a", "released"), new PostgresJournal(database));
+        first.Dispose();
+
+        // Another machine's view: its own session asks for the same key.
+        using var other = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(database) { Pooling = false }.ConnectionString);
+        other.Open();
+        using var command = other.CreateCommand();
+        command.CommandText = "SELECT pg_try_advisory_lock(@key)";
+        command.Parameters.AddWithValue("key", RunLock.Key("released"));
+        Assert.True(command.ExecuteScalar() is true, "the disposed lock's session still holds the advisory lock");
+    }
 }
