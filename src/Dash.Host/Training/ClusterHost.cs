@@ -8,6 +8,9 @@ namespace Dash.Host.Training;
 
 internal sealed class ClusterHost(ClusterNodeSettings settings, Console2 console)
 {
+    /// <summary>The exit code of a node the cluster removed (downed): start it again to rejoin.</summary>
+    public const int RemovedExitCode = 3;
+
     public ClusterNodeSettings Settings { get; } = settings;
 
     /// <summary>Starts the node, waits until it is Up (or fails naming the seed nodes), and starts its samplers if it has the role.</summary>
@@ -50,9 +53,8 @@ internal sealed class ClusterHost(ClusterNodeSettings settings, Console2 console
                 console.Out.WriteLine($"Run {ended.Result.RunId} {(ended.Result.Finished ? "finished" : "ended")}; leaving the cluster.");
                 return 0;
             }
-            console.Err.WriteLine("dash: this node was removed from the cluster (it was unreachable and the others downed it). " +
-                                  "Start it again to rejoin; the coordinator re-issued its work.");
-            return 3;
+            console.Err.WriteLine("dash: " + new NodeRemovedException("the coordinator re-issued its work").Message);
+            return RemovedExitCode;
         }
         catch (OperationCanceledException)
         {
@@ -66,3 +68,7 @@ internal sealed class ClusterHost(ClusterNodeSettings settings, Console2 console
         }
     }
 }
+
+/// <summary>The cluster downed this node (it was unreachable): its actor system is gone; the message says what to do.</summary>
+internal sealed class NodeRemovedException(string goesOn)
+    : Exception($"this node was removed from the cluster (it was unreachable and the others downed it). Start it again to rejoin; {goesOn}.");

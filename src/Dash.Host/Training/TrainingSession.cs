@@ -27,7 +27,17 @@ internal static class TrainingSession
         var lockWait = cluster is null ? TimeSpan.Zero : ClusterLockWait;
         var (initFrom, warmup, ok) = Warmup(config, console, allowConfigChange, lockWait);
         if (!ok) return 2;
-        var (rl, rlFolder) = RunOne(config.Text, settings, id, console, allowConfigChange, initFrom, cluster);
+        TrainingFinished? rl;
+        RunFolder rlFolder;
+        try
+        {
+            (rl, rlFolder) = RunOne(config.Text, settings, id, console, allowConfigChange, initFrom, cluster);
+        }
+        catch (NodeRemovedException removed)
+        {
+            console.Err.WriteLine("dash: " + removed.Message);
+            return ClusterHost.RemovedExitCode;
+        }
         if (rl is null) return 2;
         new TrainingDisplay(console, settings.Run.Steps, 0, settings.Learning.Mode == LearningMode.Sft).Summary(rl, rlFolder.Path, warmup, settings.Learning.Mode == LearningMode.Sft ? "SFT" : "RL");
         return 0;
@@ -257,6 +267,9 @@ internal static class TrainingSession
                     return TrainingCoordinatorActor.Props(settings, engines.Data, parts, parent, run);
                 }, listener, settings.Coordinator.MaxRestarts, committed: recovered.Steps.Count > 0));
                 node.RunEnded.ContinueWith(t => inbox.Add(t.Result), TaskScheduler.Default);
+                // Downed by the others (this node was unreachable, e.g. frozen): its actor system is gone, so nothing else
+                // would ever arrive here; end instead of waiting forever (and release the run's lock on the way out).
+                node.System.WhenTerminated.ContinueWith(_ => inbox.Add(NodeRemoved.Instance), TaskScheduler.Default);
                 console.Out.WriteLine($"Coordinator node {node.Address} ({string.Join(",", node.Settings.Roles)}); the run starts when a sampler node joins.");
             }
             object? end = null;
@@ -285,7 +298,7 @@ internal static class TrainingSession
                         end = new TrainingFinished(state.NextStep, state.Last?.PolicyVersion ?? 0, evals.FirstOrDefault(), evals.LastOrDefault(), 0, []);
                         return;
                     }
-                    if (message is TrainingFinished or TrainingFailed)
+                    if (message is TrainingFinished or TrainingFailed or NodeRemoved)
                     {
                         end = message;
                         return;
@@ -299,6 +312,8 @@ internal static class TrainingSession
                     return (f, folder);
                 case TrainingFailed failed:
                     throw new UserException(failed.Reason);
+                case NodeRemoved:
+                    throw new NodeRemovedException("the other coordinator node (or the run) goes on without it");
                 default:
                     return (null, folder);
             }
@@ -315,6 +330,12 @@ internal static class TrainingSession
             system.Terminate().Wait(TimeSpan.FromSeconds(30));
             singletonLock?.Dispose();
         }
+    }
+
+    /// <summary>This node's actor system terminated under the run (the cluster downed the node).</summary>
+    private sealed class NodeRemoved
+    {
+        public static readonly NodeRemoved Instance = new();
     }
 
     private sealed class Forwarder : ReceiveActor

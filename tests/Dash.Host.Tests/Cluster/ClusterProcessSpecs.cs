@@ -27,7 +27,7 @@ public sealed class ClusterProcessSpecs(PostgresServer server, ITestOutputHelper
 
     public void Dispose()
     {
-        foreach (var p in _processes) p.Dispose();
+        foreach (var p in _processes) p.Dispose(); // SIGKILL ends a frozen process too.
         try
         {
             Directory.Delete(_dir, recursive: true);
@@ -131,7 +131,8 @@ public sealed class ClusterProcessSpecs(PostgresServer server, ITestOutputHelper
         var killed = Stopwatch.StartNew();
         first.Kill();
         Assert.True(standby.WaitForLine(l => l.StartsWith("step ", StringComparison.Ordinal), TimeSpan.FromSeconds(120)),
-            "the standby never took over:\n" + standby.Output);
+            "the standby never took over:\n" + standby.Output + string.Concat(samplers.Select((s, i) => $"\n--- sampler node {i}:\n{s.Output}")) +
+            "\n--- the run's dash.log (last 60 lines):\n" + string.Join('\n', LogLines(Path.Combine(clusterDir, "cluster", "dash.log")).TakeLast(60)));
         var tookOver = killed.Elapsed;
         Assert.True(standby.WaitForExit(TimeSpan.FromSeconds(300)), "the standby did not finish the run:\n" + standby.Output);
         output.WriteLine($"first step on the standby {tookOver.TotalSeconds:0.0} s after SIGKILL of the coordinator's process");
@@ -142,6 +143,57 @@ public sealed class ClusterProcessSpecs(PostgresServer server, ITestOutputHelper
 
         var clusterRun = new RunFolder(Path.Combine(clusterDir, "cluster"), new PostgresJournal(clusterDb));
         CrashLoop.AssertSameRun(clusterRun, referenceRun("cluster"), Steps);
+    }
+
+    [Fact]
+    public async Task Should_end_a_standby_coordinator_node_the_others_downed_with_exit_3_instead_of_hanging_and_finish_the_run()
+    {
+        var (clusterDir, clusterDb, reference, referenceRun) = Prepare("downed");
+
+        // Three nodes: the coordinator, a standby coordinator and a sampler. The standby is frozen (SIGSTOP) until the
+        // other two, the majority, have downed it; thawed, it learns it was removed and must end, not wait forever.
+        var port = FreePort();
+        var first = Node(clusterDir, clusterDb, "--role", "coordinator,learner", "--port", $"{port}");
+        Assert.True(first.WaitForLine(l => l.StartsWith("Coordinator node", StringComparison.Ordinal), TimeSpan.FromSeconds(240)),
+            "the first coordinator never started its node:\n" + first.Output);
+        var standby = Node(clusterDir, clusterDb, "--role", "coordinator,learner", "--seed-nodes", $"127.0.0.1:{port}");
+        var sampler = Node(clusterDir, clusterDb, "--role", "sampler", "--seed-nodes", $"127.0.0.1:{port}");
+        Assert.True(standby.WaitForLine(l => l.StartsWith("Coordinator node", StringComparison.Ordinal), TimeSpan.FromSeconds(120)),
+            "the standby coordinator never joined:\n" + standby.Output);
+        var standbyAddress = standby.Lines.First(l => l.StartsWith("Coordinator node", StringComparison.Ordinal)).Split(' ')[2];
+        Assert.True(first.WaitForLine(l => l.StartsWith("step 2/", StringComparison.Ordinal), TimeSpan.FromSeconds(240)),
+            "the cluster never reached step 2:\n" + first.Output);
+
+        standby.Freeze();
+        var log = Path.Combine(clusterDir, "cluster", "dash.log");
+        var downed = SpinWait.SpinUntil(() => LogLines(log).Any(l => l.Contains($"Member removed [{standbyAddress}]", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(120));
+        standby.Thaw();
+        Assert.True(downed, $"the coordinator never downed the frozen standby {standbyAddress}:\n" + string.Join('\n', LogLines(log).TakeLast(40)));
+
+        Assert.True(standby.WaitForExit(TimeSpan.FromSeconds(60)), "the downed standby hangs instead of ending:\n" + standby.Output);
+        Assert.Equal(3, standby.ExitCode);
+        Assert.Contains(standby.Lines, l => l.Contains("this node was removed from the cluster", StringComparison.Ordinal));
+        // The run itself goes on: the coordinator and its sampler finish it, as one process would.
+        Assert.True(first.WaitForExit(TimeSpan.FromSeconds(300)), "the coordinator did not finish the run:\n" + first.Output);
+        Assert.Equal(0, first.ExitCode);
+        Assert.True(sampler.WaitForExit(TimeSpan.FromSeconds(60)), "the sampler node did not leave after the run ended");
+        Assert.Equal(0, (await reference).ExitCode);
+        CrashLoop.AssertSameRun(new RunFolder(Path.Combine(clusterDir, "cluster"), new PostgresJournal(clusterDb)), referenceRun("cluster"), Steps);
+    }
+
+    /// <summary>The lines of a run's dash.log so far (it is appended to by the nodes that share the run folder).</summary>
+    private static string[] LogLines(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            return new StreamReader(stream).ReadToEnd().Split('\n');
+        }
+        catch (IOException)
+        {
+            return [];
+        }
     }
 
     /// <summary>A `dash node` subprocess whose output lines are collected as they come.</summary>
@@ -189,6 +241,15 @@ public sealed class ClusterProcessSpecs(PostgresServer server, ITestOutputHelper
         public bool WaitForExit(TimeSpan timeout) => _p.WaitForExit(timeout);
 
         public void Kill() => _p.Kill(entireProcessTree: true); // SIGKILL on Linux
+
+        /// <summary>SIGSTOP: the process stops answering (as a machine that hangs), with its sockets and locks held.</summary>
+        public void Freeze() => Assert.Equal(0, Signal(_p.Id, 19));
+
+        /// <summary>SIGCONT after <see cref="Freeze"/>.</summary>
+        public void Thaw() => Assert.Equal(0, Signal(_p.Id, 18));
+
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+        private static extern int Signal(int pid, int signal);
 
         public void Dispose()
         {
