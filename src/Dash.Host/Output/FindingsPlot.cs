@@ -25,7 +25,7 @@ internal static class FindingsPlot
             var line = p.Add.HorizontalLine(start, 1.5f, Colors.Gray, LinePattern.Dashed);
             line.LegendText = string.Create(CultureInfo.InvariantCulture, $"warm-up (start): {PlotKit.PercentLabel(start)}");
             PlotKit.RateAxis(p, Math.Max(top, start));
-        });
+        }, inside: Alignment.UpperRight); // Inside: on the right edge it floated in the gap between the two panels.
         PlotKit.Style(length, "Held-out completion length", "", "tokens", p => PlotKit.FromZero(p, Bars(p, arms, runs, r => r.CompletionLength)), legend: false);
         multiplot.SavePng(path, 1500, 650);
         accuracy.Dispose();
@@ -52,6 +52,7 @@ internal static class FindingsPlot
         p.Axes.Bottom.TickLabelStyle.Rotation = 30;
         p.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
         p.Axes.Bottom.MinimumSize = 80;
+        p.Axes.Right.MinimumSize = 60; // Room for the last rotated label, which otherwise ran off the panel's right edge.
         return top;
     }
 }
