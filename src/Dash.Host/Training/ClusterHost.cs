@@ -53,7 +53,7 @@ internal sealed class ClusterHost(ClusterNodeSettings settings, Console2 console
                 console.Out.WriteLine($"Run {ended.Result.RunId} {(ended.Result.Finished ? "finished" : "ended")}; leaving the cluster.");
                 return 0;
             }
-            console.Err.WriteLine("dash: " + new NodeRemovedException("the coordinator re-issued its work").Message);
+            console.Err.WriteLine("dash: " + NodeRemovedException.Describe("the coordinator re-issued its work"));
             return RemovedExitCode;
         }
         catch (OperationCanceledException)
@@ -70,5 +70,9 @@ internal sealed class ClusterHost(ClusterNodeSettings settings, Console2 console
 }
 
 /// <summary>The cluster downed this node (it was unreachable): its actor system is gone; the message says what to do.</summary>
-internal sealed class NodeRemovedException(string goesOn)
-    : Exception($"this node was removed from the cluster (it was unreachable and the others downed it). Start it again to rejoin; {goesOn}.");
+internal sealed class NodeRemovedException(string goesOn) : Exception(Describe(goesOn))
+{
+    /// <summary>What happened and what to do, ending with what goes on without this node.</summary>
+    public static string Describe(string goesOn) =>
+        $"this node was removed from the cluster (it was unreachable and the others downed it). Start it again to rejoin; {goesOn}.";
+}

@@ -117,14 +117,7 @@ public sealed class ClusterProcessSpecs(PostgresServer server, ITestOutputHelper
         var (clusterDir, clusterDb, reference, referenceRun) = Prepare("failover");
 
         // Four nodes (so a majority survives the loss of one): two coordinators sharing the run folder and journal, two samplers.
-        var port = FreePort();
-        var first = Node(clusterDir, clusterDb, "--role", "coordinator,learner", "--port", $"{port}");
-        Assert.True(first.WaitForLine(l => l.StartsWith("Coordinator node", StringComparison.Ordinal), TimeSpan.FromSeconds(240)),
-            "the first coordinator never started its node:\n" + first.Output);
-        var standby = Node(clusterDir, clusterDb, "--role", "coordinator,learner", "--seed-nodes", $"127.0.0.1:{port}");
-        var samplers = Enumerable.Range(0, 2).Select(_ => Node(clusterDir, clusterDb, "--role", "sampler", "--seed-nodes", $"127.0.0.1:{port}")).ToArray();
-        Assert.True(standby.WaitForLine(l => l.StartsWith("Coordinator node", StringComparison.Ordinal), TimeSpan.FromSeconds(120)),
-            "the standby coordinator never joined:\n" + standby.Output);
+        var (first, standby, samplers) = CoordinatorPair(clusterDir, clusterDb, samplerNodes: 2);
         Assert.True(first.WaitForLine(l => l.StartsWith("step 3/", StringComparison.Ordinal), TimeSpan.FromSeconds(240)),
             "the cluster never reached step 3:\n" + first.Output);
 
@@ -153,14 +146,8 @@ public sealed class ClusterProcessSpecs(PostgresServer server, ITestOutputHelper
 
         // Three nodes: the coordinator, a standby coordinator and a sampler. The standby is frozen (SIGSTOP) until the
         // other two, the majority, have downed it; thawed, it learns it was removed and must end, not wait forever.
-        var port = FreePort();
-        var first = Node(clusterDir, clusterDb, "--role", "coordinator,learner", "--port", $"{port}");
-        Assert.True(first.WaitForLine(l => l.StartsWith("Coordinator node", StringComparison.Ordinal), TimeSpan.FromSeconds(240)),
-            "the first coordinator never started its node:\n" + first.Output);
-        var standby = Node(clusterDir, clusterDb, "--role", "coordinator,learner", "--seed-nodes", $"127.0.0.1:{port}");
-        var sampler = Node(clusterDir, clusterDb, "--role", "sampler", "--seed-nodes", $"127.0.0.1:{port}");
-        Assert.True(standby.WaitForLine(l => l.StartsWith("Coordinator node", StringComparison.Ordinal), TimeSpan.FromSeconds(120)),
-            "the standby coordinator never joined:\n" + standby.Output);
+        var (first, standby, samplers) = CoordinatorPair(clusterDir, clusterDb, samplerNodes: 1);
+        var sampler = samplers[0];
         var standbyAddress = standby.Lines.First(l => l.StartsWith("Coordinator node", StringComparison.Ordinal)).Split(' ')[2];
         Assert.True(first.WaitForLine(l => l.StartsWith("step 2/", StringComparison.Ordinal), TimeSpan.FromSeconds(240)),
             "the cluster never reached step 2:\n" + first.Output);
@@ -181,6 +168,23 @@ public sealed class ClusterProcessSpecs(PostgresServer server, ITestOutputHelper
         Assert.True(sampler.WaitForExit(TimeSpan.FromSeconds(60)), "the sampler node did not leave after the run ended");
         Assert.Equal(0, (await reference).ExitCode);
         CrashLoop.AssertSameRun(new RunFolder(Path.Combine(clusterDir, "cluster"), new PostgresJournal(clusterDb)), referenceRun("cluster"), Steps);
+    }
+
+    /// <summary>
+    /// The first coordinator node (it forms the cluster), then a standby coordinator node sharing its run folder and
+    /// journal and <paramref name="samplerNodes"/> sampler nodes joining it; returns once the standby has joined.
+    /// </summary>
+    private (NodeProcess First, NodeProcess Standby, NodeProcess[] Samplers) CoordinatorPair(string clusterDir, string clusterDb, int samplerNodes)
+    {
+        var port = FreePort();
+        var first = Node(clusterDir, clusterDb, "--role", "coordinator,learner", "--port", $"{port}");
+        Assert.True(first.WaitForLine(l => l.StartsWith("Coordinator node", StringComparison.Ordinal), TimeSpan.FromSeconds(240)),
+            "the first coordinator never started its node:\n" + first.Output);
+        var standby = Node(clusterDir, clusterDb, "--role", "coordinator,learner", "--seed-nodes", $"127.0.0.1:{port}");
+        var samplers = Enumerable.Range(0, samplerNodes).Select(_ => Node(clusterDir, clusterDb, "--role", "sampler", "--seed-nodes", $"127.0.0.1:{port}")).ToArray();
+        Assert.True(standby.WaitForLine(l => l.StartsWith("Coordinator node", StringComparison.Ordinal), TimeSpan.FromSeconds(120)),
+            "the standby coordinator never joined:\n" + standby.Output);
+        return (first, standby, samplers);
     }
 
     /// <summary>The lines of a run's dash.log so far (it is appended to by the nodes that share the run folder).</summary>
