@@ -18,12 +18,18 @@ public sealed record RunState(
 
     public CommittedStep? Last => Steps.Count == 0 ? null : Steps[^1];
 
+    /// <summary>The newest committed step that wrote a checkpoint (with dash.coordinator.checkpoint-every above 1 the
+    /// steps between checkpoints commit without one).</summary>
+    public CommittedStep? LastCheckpoint => Steps.LastOrDefault(s => s.Checkpoint.Length > 0);
+
     /// <summary>The committed step with the best held-out accuracy measured at it, if any.</summary>
     public CommittedStep? Best
     {
         get
         {
-            var best = Evals.Where(e => e.Step > 0).OrderByDescending(e => (double)e.Correct / Math.Max(1, e.Problems)).ThenBy(e => e.Step).FirstOrDefault();
+            // Evaluated steps are saved; one that is not (eval-every changed on resume) cannot be the best checkpoint.
+            var saved = Evals.Where(e => e.Step > 0 && Steps.Any(s => s.Step == e.Step - 1 && s.Checkpoint.Length > 0));
+            var best = saved.OrderByDescending(e => (double)e.Correct / Math.Max(1, e.Problems)).ThenBy(e => e.Step).FirstOrDefault();
             return best is null ? null : Steps.LastOrDefault(s => s.Step == best.Step - 1);
         }
     }

@@ -214,7 +214,7 @@ public sealed class GradientAccumulatorActor : ReceiveActor
     private void Save(long step)
     {
         var clock = Stopwatch.StartNew();
-        if (_checkpoints is null)
+        if (_checkpoints is null || !RunDecisions.CheckpointDue(step, _settings.Run, _settings.Coordinator.CheckpointEvery, _settings.Sampling.MaxPolicyLag))
         {
             Context.Parent.Tell(new CheckpointSaved(step, "", "", 0));
             return;

@@ -40,7 +40,7 @@ public sealed record RunContext(string RunId, string ConfigText, CheckpointStore
         "dash.run.runs-dir", "dash.run.id", "dash.persistence.journal", "dash.persistence.postgres.connection-string-env",
         "dash.persistence.postgres.connection-string-file", "dash.sampling.exclusive-devices", "dash.model.memory-check", "dash.verifier.threads",
         "dash.coordinator.keep-last", "dash.coordinator.snapshot-every", "dash.coordinator.max-restarts", "dash.coordinator.regreet-seconds",
-        "dash.pipeline.overlap", "dash.model.share-cpu-thread",
+        "dash.pipeline.overlap", "dash.model.share-cpu-thread", "dash.coordinator.checkpoint-every", "dash.model.warmup-checkpoint-every",
     ];
 
     /// <summary>

@@ -31,18 +31,24 @@ public static class RunDecisions
     /// <param name="pathOf">Where a checkpoint folder of that name is (null: the run keeps no checkpoints).</param>
     /// <param name="lag">dash.sampling.max-policy-lag: with 1, a step is resumed from only if the checkpoint before it
     /// (the samplers' weights for the next step) verifies too, or it is the first step (the initial weights).</param>
+    /// <param name="keepsCheckpoints">False for a run with no checkpoint folder (in-memory simulations): it resumes at its
+    /// next step from the initial weights, with nothing to verify.</param>
     public static StartDecision Start(RunState state, RunContext run, long seed, DateTime now, Func<CommittedStep, string?> verify, Func<string, string?> pathOf,
-        int lag = 0)
+        int lag = 0, bool keepsCheckpoints = true)
     {
         if (state.Started is null)
             return new(new RunStarted(run.RunId, run.ConfigText, run.ConfigHash, seed, RunContext.CodeVersion, now), null, null, null);
         if (ConfigRefusal(run, state.Started) is { } refusal) return new(null, null, null, refusal);
-        if (state.Last is not { } last || last.Checkpoint.Length == 0) return new(null, null, null, null);
+        if (state.Last is null || !keepsCheckpoints) return new(null, null, null, null);
         var problems = new List<string>();
         var steps = state.Steps;
+        var unsaved = steps.Count(s => s.Checkpoint.Length == 0 && s.Step > (state.LastCheckpoint?.Step ?? -1));
+        if (unsaved > 0)
+            problems.Add($"the last {(unsaved == 1 ? "step was" : $"{unsaved} steps were")} committed without a checkpoint (dash.coordinator.checkpoint-every)");
         for (var i = steps.Count - 1; i >= 0; i--)
         {
             var step = steps[i];
+            if (step.Checkpoint.Length == 0) continue; // Committed between checkpoints: it runs again from the one before.
             if (verify(step) is { } problem)
             {
                 problems.Add(problem);
@@ -61,7 +67,7 @@ public static class RunDecisions
                 }
                 behaviour = pathOf(before!.Checkpoint);
             }
-            if (step.Step == last.Step) return new(null, pathOf(step.Checkpoint), null, null) { BehaviourFrom = behaviour };
+            if (problems.Count == 0) return new(null, pathOf(step.Checkpoint), null, null) { BehaviourFrom = behaviour };
             var reason = $"{string.Join("; ", problems)}. Falling back to the checkpoint after step {step.Step + 1} ({step.Checkpoint}); later steps run again.";
             return new(new RolledBack(step.Step, reason, now), pathOf(step.Checkpoint), reason, null) { BehaviourFrom = behaviour };
         }
@@ -73,7 +79,7 @@ public static class RunDecisions
     public static StartDecision Start(RunState state, RunContext run, long seed, DateTime now, int lag = 0) =>
         run.Checkpoints is { } store
             ? Start(state, run, seed, now, step => Problem(store, step), store.PathOf, lag)
-            : Start(state, run, seed, now, _ => null, _ => null, lag);
+            : Start(state, run, seed, now, _ => null, _ => null, lag, keepsCheckpoints: false);
 
     private static string? Problem(CheckpointStore store, CommittedStep step)
     {
@@ -109,9 +115,21 @@ public static class RunDecisions
     /// evaluated. (With a policy lag the coordinator keeps one more: resuming needs the checkpoint before the last.)</summary>
     public static IReadOnlySet<string> Retained(RunState state, int keepLast)
     {
-        var keep = state.Steps.TakeLast(Math.Max(1, keepLast)).Select(s => s.Checkpoint).ToHashSet();
+        var keep = state.Steps.Where(s => s.Checkpoint.Length > 0).TakeLast(Math.Max(1, keepLast)).Select(s => s.Checkpoint).ToHashSet();
         if (state.Best is { } best) keep.Add(best.Checkpoint);
         return keep;
+    }
+
+    /// <summary>
+    /// Whether the learner writes a checkpoint after step <paramref name="step"/> (0-based): every
+    /// <paramref name="every"/> steps done (dash.coordinator.checkpoint-every), after the last step, and before every
+    /// evaluation, so the best evaluated weights are on disk. With a policy lag every step is saved: resuming needs the
+    /// checkpoint before the last as well.
+    /// </summary>
+    public static bool CheckpointDue(long step, RunSettings run, int every, int lag = 0)
+    {
+        var done = step + 1;
+        return every <= 1 || lag > 0 || done >= run.Steps || done % every == 0 || EvalDue(done, run);
     }
 
     /// <summary>Whether a held-out evaluation belongs after <paramref name="steps"/> steps: before training, every eval-every steps, at the end.</summary>

@@ -50,7 +50,7 @@ public abstract class RunJournalActor : ReceivePersistentActor
     protected void Store(IRunEvent e, bool retain, Action then) => Persist(e, _ =>
     {
         State = State.Apply(e);
-        if (retain) Run.Checkpoints?.Retain(RunDecisions.Retained(State, KeepLast), State.Last?.Checkpoint);
+        if (retain) Run.Checkpoints?.Retain(RunDecisions.Retained(State, KeepLast), State.Last is { } last ? CheckpointStore.NameOf(last.Step + 1) : null);
         then();
     });
 

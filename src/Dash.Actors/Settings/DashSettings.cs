@@ -26,6 +26,9 @@ public sealed record ModelSettings(string Dir, string Device, int Threads, int W
 {
     /// <summary>Whether this process's model-owning actors share one thread (dash.model.share-cpu-thread): auto, on or off.</summary>
     public string ShareCpuThread { get; init; } = "auto";
+
+    /// <summary>The warm-up run's dash.coordinator.checkpoint-every (dash.model.warmup-checkpoint-every).</summary>
+    public int WarmupCheckpointEvery { get; init; } = 1;
 }
 
 public sealed record SamplerSettings(
@@ -78,6 +81,10 @@ public sealed record RewardSettings(bool AnswerPhrase, bool LastMath, bool Whole
 /// <param name="Regreet">Interval of greetings to sampler nodes with no registered sampler (dash.coordinator.regreet-seconds).</param>
 public sealed record CoordinatorSettings(int KeepLast, int SnapshotEvery, int MaxRestarts, TimeSpan Regreet)
 {
+    /// <summary>Steps between checkpoints (dash.coordinator.checkpoint-every): 1 = after every step. The last step and
+    /// every evaluated one are always saved (<see cref="Pipeline.RunDecisions.CheckpointDue"/>).</summary>
+    public int CheckpointEvery { get; init; } = 1;
+
     /// <summary>hocon/dash.conf's values.</summary>
     public static CoordinatorSettings Default => Defaults.Value;
 
@@ -85,7 +92,10 @@ public sealed record CoordinatorSettings(int KeepLast, int SnapshotEvery, int Ma
 
     internal static CoordinatorSettings Read(SettingsReader r) => new(
         r.Int("dash.coordinator.keep-last", min: 1), r.Int("dash.coordinator.snapshot-every", min: 0, off: 0),
-        r.Int("dash.coordinator.max-restarts", min: 0), r.Seconds("dash.coordinator.regreet-seconds", min: 0.1));
+        r.Int("dash.coordinator.max-restarts", min: 0), r.Seconds("dash.coordinator.regreet-seconds", min: 0.1))
+    {
+        CheckpointEvery = r.Int("dash.coordinator.checkpoint-every", min: 1),
+    };
 }
 
 public enum JournalKind { Sqlite, Postgres }
@@ -171,6 +181,7 @@ public sealed record DashSettings(
             r.Choice("dash.model.dtype", "float32", "bfloat16"), r.Bool("dash.model.memory-check"))
         {
             ShareCpuThread = r.Choice("dash.model.share-cpu-thread", "auto", "on", "off"),
+            WarmupCheckpointEvery = r.Int("dash.model.warmup-checkpoint-every", min: 1),
         };
         var sampling = new SamplerSettings(
             r.Int("dash.sampling.prompts-per-step", min: 1), r.Int("dash.sampling.group-size", min: 1),

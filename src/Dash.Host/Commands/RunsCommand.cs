@@ -37,7 +37,7 @@ internal static class RunsCommand
                 // The accuracy of the checkpoint `runs show` names as best (the step-0 evaluation is no checkpoint of this run).
                 var best = state.BestEval is { } b ? $"{(double)b.Correct / Math.Max(1, b.Problems):P1}" : "-";
                 c.Out.WriteLine($"{run.Id,-28} {StateOf(run, state),-9} {state.Steps.Count,6} " +
-                                $"{state.Last?.Checkpoint ?? "-",-16} {best,9} {state.Started?.At.ToString("yyyy-MM-dd HH:mm:ss") ?? "-",-20}");
+                                $"{state.LastCheckpoint?.Checkpoint ?? "-",-16} {best,9} {state.Started?.At.ToString("yyyy-MM-dd HH:mm:ss") ?? "-",-20}");
             }
             return 0;
         });
@@ -92,7 +92,7 @@ internal static class RunsCommand
         var holder = RunLock.Holder(run);
         var status = holder is not null ? $"running ({holder})" : state.Finished ? "finished" : "paused (run the same command to resume)";
         o.WriteLine($"run {run.Id}: {status}");
-        o.WriteLine($"  {Count(state.Steps.Count, "committed step")}, {Count(state.Evals.Count, "evaluation")}, last checkpoint {state.Last?.Checkpoint ?? "-"}");
+        o.WriteLine($"  {Count(state.Steps.Count, "committed step")}, {Count(state.Evals.Count, "evaluation")}, last checkpoint {state.LastCheckpoint?.Checkpoint ?? "-"}");
         if (state.Started is { } s)
             o.WriteLine($"  config sha256 {s.ConfigHash[..12]}, seed {s.Seed}, code {s.CodeVersion}, started {s.At:yyyy-MM-dd HH:mm:ss} UTC");
         var best = state.Best;
@@ -104,13 +104,20 @@ internal static class RunsCommand
             ? Directory.GetDirectories(run.Checkpoints, "step-*").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()
             : [];
         o.WriteLine($"  checkpoints on disk: {(onDisk.Length == 0 ? "none" : string.Join(", ", onDisk))}");
-        o.WriteLine($"{"step",5} {"reward",7} {"train acc",9} {"kept",5} {"dropped",7} {"tokens/s",9} {"seconds",8}  checkpoint");
+        // Supervised runs (the warm-up, the SFT baseline) learn from reference solutions: no reward, nothing filtered.
+        var sft = state.Started?.ConfigText.Contains("dash.learning.mode = \"sft\"", StringComparison.Ordinal) == true;
+        o.WriteLine(sft
+            ? $"{"step",5} {"loss",7} {"samples",9} {"tokens/s",9} {"seconds",8}  checkpoint"
+            : $"{"step",5} {"reward",7} {"train acc",9} {"kept",5} {"dropped",7} {"tokens/s",9} {"seconds",8}  checkpoint");
         foreach (var step in state.Steps)
         {
             var r = JsonSerializer.Deserialize<StepReport>(step.ReportJson)!;
-            var tps = r.Seconds > 0 ? r.SampledTokens / r.Seconds : 0;
-            var checkpoint = onDisk.Contains(step.Checkpoint) ? step.Checkpoint : "(removed)";
-            o.WriteLine($"{r.Step + 1,5} {r.RewardMean,7:0.000} {r.TrainAccuracy,9:P1} {r.Kept,5} {r.Dropped,7} {tps,9:0} {r.Seconds,8:0.00}  {checkpoint}");
+            var tps = r.Seconds > 0 ? (sft ? r.LearnedTokens : r.SampledTokens) / r.Seconds : 0;
+            var checkpoint = step.Checkpoint.Length == 0 ? "- (not saved: dash.coordinator.checkpoint-every)"
+                : onDisk.Contains(step.Checkpoint) ? step.Checkpoint : "(removed)";
+            o.WriteLine(sft
+                ? $"{r.Step + 1,5} {r.Loss,7:0.000} {r.Samples,9} {tps,9:0} {r.Seconds,8:0.00}  {checkpoint}"
+                : $"{r.Step + 1,5} {r.RewardMean,7:0.000} {r.TrainAccuracy,9:P1} {r.Kept,5} {r.Dropped,7} {tps,9:0} {r.Seconds,8:0.00}  {checkpoint}");
         }
         foreach (var e in state.Evals)
             o.WriteLine($"eval after step {e.Step}: {e.Correct}/{e.Problems} = {(double)e.Correct / Math.Max(1, e.Problems):P1}");

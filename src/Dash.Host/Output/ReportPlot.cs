@@ -145,7 +145,15 @@ internal static class ReportPlot
             double[] problems = [.. w?.Problems ?? [], .. s.Problems.Skip(skip)];
             var color = s.Sampled ? Colors.Gray : PlotKit.ColorOf(i);
             var labelled = new AccuracySeries(s.Label, correct, problems, s.Sampled);
-            PlotKit.AccuracyWithBand(p, xs, correct, problems, $"{s.Label} (n = {problems.LastOrDefault():0})", color, band: !s.Sampled);
+            // The warm-up is evaluated only before and after it: a dashed line with no band between those points, so the
+            // straight segment does not read as a measured steady climb; the RL part is measured every eval-every steps.
+            var first = w is null ? 0 : Math.Min(xs.Length - 1, w.Correct.Length - skip);
+            if (first > 0)
+            {
+                var across = p.Add.Scatter(xs[..(first + 1)], [.. xs[..(first + 1)].Select((_, k) => problems[k] > 0 ? correct[k] / problems[k] : 0)], color);
+                (across.LineWidth, across.MarkerSize, across.LinePattern) = (2, 6, LinePattern.Dashed);
+            }
+            PlotKit.AccuracyWithBand(p, xs[first..], correct[first..], problems[first..], $"{s.Label} (n = {problems.LastOrDefault():0})", color, band: !s.Sampled);
             if (s.Sampled) p.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().Last().LinePattern = LinePattern.Dashed;
             top = Math.Max(top, labelled.MaxHigh);
         }

@@ -144,7 +144,7 @@ internal static class TrainingSession
         var (finished, folder) = RunOne(warmText, warmSettings, warmId, console, allowConfigChange, initFrom: null, cluster: null, lockWait);
         if (finished is null) return (null, null, false);
         // The warm-up's last committed checkpoint, from its whole history (RunOne has verified or rewritten it).
-        var last = History(folder).State.Last
+        var last = History(folder).State.LastCheckpoint
                    ?? throw new UserException($"the warm-up run {folder.Path} finished without a checkpoint. Move it aside and run again.");
         return (new CheckpointStore(folder.Checkpoints).PathOf(last.Checkpoint), finished, true);
     }
@@ -157,7 +157,7 @@ internal static class TrainingSession
             "dash.sampling.max-policy-lag = 0", $"dash.run.steps = {rl.Model.WarmupSteps}", "dash.run.eval-every = 0",
             FormattableString.Invariant($"dash.learning.learning-rate = {rl.Model.WarmupLearningRate}"), "dash.learning.lr-schedule = constant",
             "dash.learning.lr-warmup-steps = 0", "dash.learning.ppo-epochs = 1", "dash.learning.mini-batches = 1", "dash.learning.kl-beta = 0",
-            "dash.task.references = warmup", $"dash.sampling.prompts-per-step = {rl.Model.WarmupBatch}", $"dash.learning.micro-batch-size = {rl.Model.WarmupBatch}"));
+            "dash.task.references = warmup", $"dash.coordinator.checkpoint-every = {rl.Model.WarmupCheckpointEvery}", $"dash.sampling.prompts-per-step = {rl.Model.WarmupBatch}", $"dash.learning.micro-batch-size = {rl.Model.WarmupBatch}"));
         var config = overrides.WithFallback(ConfigurationFactory.ParseString(rlText));
         var settings = DashSettings.From(config);
         return (ConfigLoader.Render(config, ConfigLoader.LeafPaths(ConfigLoader.Defaults)), settings);
@@ -169,7 +169,7 @@ internal static class TrainingSession
     /// damaged one is resumed: the coordinator falls back and trains the lost steps again).</summary>
     private static bool LastCheckpointIntact(RunFolder folder, RunState state)
     {
-        if (state.Last is not { } last || last.Checkpoint.Length == 0) return true;
+        if (state.LastCheckpoint is not { } last) return true;
         try
         {
             new CheckpointStore(folder.Checkpoints).Verify(last.Checkpoint, last.Sha256);

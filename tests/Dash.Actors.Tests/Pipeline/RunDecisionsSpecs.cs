@@ -97,6 +97,72 @@ public sealed class RunDecisionsSpecs
         Assert.EndsWith("No usable checkpoint is left: the run starts again from step 0.", start.Warning, StringComparison.Ordinal);
     }
 
+    /// <summary>Steps committed with a checkpoint only where <paramref name="saved"/> says (dash.coordinator.checkpoint-every).</summary>
+    private static RunState CommittedSaving(RunState state, long steps, params long[] saved) => Enumerable.Range(0, (int)steps).Aggregate(state, (s, step) =>
+        s.Apply(new StepCommitted(step, step + 1, saved.Contains(step) ? CheckpointStore.NameOf(step + 1) : "", saved.Contains(step) ? $"sha{step}" : "", "{}", Now)));
+
+    [Fact]
+    public void Should_checkpoint_every_n_steps_after_the_last_step_and_before_every_evaluation()
+    {
+        var run = new RunSettings(1, Steps: 10, "runs", "r", EvalEvery: 4, EvalProblems: 50);
+        long[] Saved(RunSettings r, int every, int lag = 0) => [.. Enumerable.Range(0, 10).Select(i => (long)i).Where(s => RunDecisions.CheckpointDue(s, r, every, lag))];
+
+        Assert.Equal([2L, 3, 5, 7, 8, 9], Saved(run, every: 3)); // 3, 6, 9 steps done; evaluated after 4 and 8; the end
+        Assert.Equal([2L, 5, 8, 9], Saved(run with { EvalProblems = 0 }, every: 3));
+        Assert.Equal([9L], Saved(run with { EvalEvery = 0 }, every: 50));
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), Saved(run, every: 1));
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), Saved(run, every: 3, lag: 1)); // a lagged resume needs the two newest
+    }
+
+    [Fact]
+    public void Should_resume_a_run_committed_past_its_newest_checkpoint_from_that_checkpoint_and_say_the_steps_run_again()
+    {
+        var state = CommittedSaving(Started(), 5, saved: [0, 2]);
+
+        var start = Start(state);
+
+        var back = Assert.IsType<RolledBack>(start.Journal);
+        Assert.Equal((2L, "/ckpt/step-000003"), (back.Step, start.ResumeFrom));
+        Assert.Equal("the last 2 steps were committed without a checkpoint (dash.coordinator.checkpoint-every). " +
+                     "Falling back to the checkpoint after step 3 (step-000003); later steps run again.", start.Warning);
+        Assert.Equal(3, state.Apply(back).NextStep);
+        Assert.Equal("step-000003", state.LastCheckpoint!.Checkpoint);
+    }
+
+    [Fact]
+    public void Should_resume_past_a_damaged_checkpoint_and_unsaved_steps_to_the_newest_checkpoint_that_verifies()
+    {
+        var start = Start(CommittedSaving(Started(), 5, saved: [0, 2, 3]), damaged: [3]);
+
+        var back = Assert.IsType<RolledBack>(start.Journal);
+        Assert.Equal((2L, "/ckpt/step-000003"), (back.Step, start.ResumeFrom));
+        Assert.StartsWith("the last step was committed without a checkpoint (dash.coordinator.checkpoint-every); step-000004 is corrupted.", start.Warning,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_start_again_from_step_zero_when_no_step_was_saved_yet()
+    {
+        var state = CommittedSaving(Started(), 3);
+
+        var start = Start(state);
+
+        var back = Assert.IsType<RolledBack>(start.Journal);
+        Assert.Equal((-1L, null), (back.Step, start.ResumeFrom));
+        Assert.Equal(0, state.Apply(back).NextStep);
+        Assert.EndsWith("No usable checkpoint is left: the run starts again from step 0.", start.Warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_keep_the_last_saved_checkpoints_and_never_name_an_unsaved_step_the_best()
+    {
+        // Step 2 (evaluated after 3 steps) is unsaved, as when eval-every changed on resume; step 1 is saved and evaluated lower.
+        var state = Evaluated(Evaluated(CommittedSaving(Started(), 6, saved: [0, 1, 3, 5]), 2, correct: 50), 3, correct: 90);
+
+        Assert.Equal(["step-000002", "step-000004", "step-000006"], RunDecisions.Retained(state, keepLast: 2).Order());
+        Assert.Equal("step-000002", state.Best!.Checkpoint);
+    }
+
     [Fact]
     public void Should_keep_the_last_checkpoints_and_the_best_evaluated_one()
     {

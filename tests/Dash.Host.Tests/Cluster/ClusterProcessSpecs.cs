@@ -22,7 +22,7 @@ public sealed class ClusterProcessSpecs(PostgresServer server, ITestOutputHelper
     private static readonly string[] Sets =
     [
         "model.warmup-steps=6", "model.warmup-batch=8", "sampling.prompts-per-step=12", "sampling.batch-size=4", "run.eval-problems=8",
-        "run.eval-every=4", "model.threads=1", "sampling.max-new-tokens=24",
+        "run.eval-every=4", "model.threads=1", "sampling.max-new-tokens=24", "model.warmup-checkpoint-every=1",
     ];
 
     public void Dispose()

@@ -10,12 +10,12 @@ public sealed class RunHistorySpecs : IDisposable
     [Fact]
     public void Should_keep_every_row_of_a_run_longer_than_a_snapshot_when_it_is_run_again()
     {
-        // 48 warm-up steps journal 52 events: the coordinator snapshots at event 50.
-        Assert.Equal(0, _runs.Train("long", 1, warmup: 48).ExitCode);
+        // 48 warm-up steps journal 52 events: the coordinator snapshots at event 50. The warm-up saves every 10 steps.
+        Assert.Equal(0, _runs.Train("long", 1, warmup: 48, "model.warmup-checkpoint-every=10").ExitCode);
         var metrics = Path.Combine(_runs.Warmup, "metrics.csv");
         Assert.Equal(48, TinyRuns.Steps(metrics).Length);
 
-        var again = _runs.Train("long", 1, warmup: 48);
+        var again = _runs.Train("long", 1, warmup: 48, "model.warmup-checkpoint-every=10");
 
         Assert.True(again.ExitCode == 0, again.Err);
         Assert.Equal(48, TinyRuns.Steps(metrics).Length);
@@ -27,7 +27,17 @@ public sealed class RunHistorySpecs : IDisposable
         Assert.Contains("48 committed steps", show.Out, StringComparison.Ordinal);
         var onDisk = _runs.Checkpoints(Path.GetFileName(_runs.Warmup)).Select(Path.GetFileName).ToArray();
         Assert.Contains($"checkpoints on disk: {string.Join(", ", onDisk)}", show.Out, StringComparison.Ordinal);
-        Assert.Contains(show.Out.Split('\n'), l => l.TrimStart().StartsWith("1 ", StringComparison.Ordinal) && l.EndsWith("(removed)", StringComparison.Ordinal));
+        Assert.Equal(new string?[] { "step-000040", "step-000048" }, onDisk);
+        var rows = show.Out.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        string Row(int step) => rows.Single(l => System.Text.RegularExpressions.Regex.IsMatch(l, $@"^\s*{step}\s+[0-9.]+\s"));
+        Assert.EndsWith("(removed)", Row(10), StringComparison.Ordinal);
+        Assert.EndsWith("- (not saved: dash.coordinator.checkpoint-every)", Row(1), StringComparison.Ordinal);
+        Assert.EndsWith("step-000048", Row(48), StringComparison.Ordinal);
+        Assert.Contains("last checkpoint step-000048", show.Out, StringComparison.Ordinal);
+        // A supervised run shows its loss, not a reward of 1.000 and a train accuracy of 100 % it never measured.
+        Assert.Matches(@"^\s*step\s+loss\s+samples\s+tokens/s\s+seconds\s+checkpoint$", rows.Single(l => l.TrimStart().StartsWith("step ", StringComparison.Ordinal)));
+        var loss = double.Parse(Row(48).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(loss, 0.001, 10);
     }
 
     [Fact]
