@@ -165,6 +165,15 @@ internal static class TrainingSession
 
     private static RunState Fold(RunFolder folder) => History(folder).State;
 
+    /// <summary>What a stopped run resumes from: its last committed step, or, when the steps after its newest checkpoint
+    /// were committed without one (dash.coordinator.checkpoint-every), that checkpoint.</summary>
+    internal static string SavedUpTo(RunState state) =>
+        state.Last is { } last && state.LastCheckpoint is var saved && saved?.Step != last.Step
+            ? saved is null
+                ? $"No checkpoint was saved yet (dash.coordinator.checkpoint-every): the run starts again from step 0"
+                : $"Everything up to {saved.Checkpoint} (after step {saved.Step + 1}) is saved; steps {saved.Step + 2}–{last.Step + 1} run again (dash.coordinator.checkpoint-every)"
+            : "Everything up to the last committed step is saved";
+
     /// <summary>Whether the last committed checkpoint matches its manifest and journaled hash (a finished run with a
     /// damaged one is resumed: the coordinator falls back and trains the lost steps again).</summary>
     private static bool LastCheckpointIntact(RunFolder folder, RunState state)
@@ -229,8 +238,12 @@ internal static class TrainingSession
             return (new TrainingFinished(recovered.NextStep, recovered.Last?.PolicyVersion ?? 0, evals.FirstOrDefault(), evals.LastOrDefault(), 0, []), folder);
         }
         var engines = EngineSetup.Create(settings, initFrom, EngineSetup.Roles(cluster?.Settings));
-        console.Out.WriteLine(recovered.Steps.Count > 0
-            ? $"Resuming run {id} after step {recovered.Last!.Step + 1} ({engines.Description})."
+        console.Out.WriteLine(recovered.Last is { } last
+            ? recovered.LastCheckpoint is not { } saved
+                ? $"Resuming run {id} from step 0 ({engines.Description}): none of its {last.Step + 1} committed steps has a checkpoint yet (dash.coordinator.checkpoint-every), so they run again."
+                : saved.Step != last.Step
+                    ? $"Resuming run {id} after step {saved.Step + 1}, its newest checkpoint ({engines.Description}); steps {saved.Step + 2}–{last.Step + 1} were committed without one and run again."
+                    : $"Resuming run {id} after step {last.Step + 1} ({engines.Description})."
             : $"Training run {id}: {settings.Algorithm}, {settings.Run.Steps} steps, {engines.Description}.");
         foreach (var line in engines.Placement) console.Out.WriteLine("  " + line); // Which actor holds which device.
         File.WriteAllText(folder.Config, configText);
@@ -320,7 +333,16 @@ internal static class TrainingSession
         }
         catch (OperationCanceledException)
         {
-            console.Err.WriteLine($"dash: interrupted. Everything up to the last committed step is saved; run the same command to resume {id}.");
+            string kept;
+            try
+            {
+                kept = SavedUpTo(Fold(folder));
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException or Npgsql.NpgsqlException)
+            {
+                kept = "Everything up to the last committed step is saved"; // The journal could not be read back just now.
+            }
+            console.Err.WriteLine($"dash: interrupted. {kept}; run the same command to resume {id}.");
             return (null, folder);
         }
         finally

@@ -61,5 +61,9 @@ public sealed class CrashResumeSpecs(ITestOutputHelper output) : IDisposable
         var rollbacks = CrashLoop.AssertSameTraining(new RunFolder(Path.Combine(crashDir, warmup)), new RunFolder(Path.Combine(referenceDir, warmup)), WarmupSteps)
                         + CrashLoop.AssertSameTraining(new RunFolder(Path.Combine(crashDir, "sparse")), new RunFolder(Path.Combine(referenceDir, "sparse")), Steps);
         Assert.InRange(rollbacks, 1, int.MaxValue); // Some kill came after a step committed without a checkpoint.
+        // ... and the resume said where it goes on from, not "after" a step whose weights are gone.
+        Assert.Contains(attempts.SelectMany(a => a.Attempt.Lines), l => l.StartsWith("Resuming run", StringComparison.Ordinal)
+            && (l.Contains(", its newest checkpoint (", StringComparison.Ordinal) || l.Contains(" from step 0 (", StringComparison.Ordinal))
+            && l.EndsWith(" run again.", StringComparison.Ordinal));
     }
 }

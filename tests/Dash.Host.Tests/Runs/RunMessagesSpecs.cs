@@ -12,6 +12,20 @@ public sealed class RunMessagesSpecs : IDisposable
 
     public void Dispose() => _runs.Dispose();
 
+    [Fact]
+    public void Should_tell_an_interrupted_user_which_checkpoint_a_run_saving_every_few_steps_resumes_from()
+    {
+        var now = DateTime.UtcNow;
+        RunState Committed(params string[] checkpoints) => checkpoints.Select((c, i) => new StepCommitted(i, i + 1, c, c.Length > 0 ? "sha" : "", "{}", now))
+            .Aggregate(RunState.Empty, (s, e) => s.Apply(e));
+
+        Assert.Equal("Everything up to the last committed step is saved", Training.TrainingSession.SavedUpTo(Committed("step-000001", "step-000002")));
+        Assert.Equal("Everything up to the last committed step is saved", Training.TrainingSession.SavedUpTo(RunState.Empty));
+        Assert.Equal("Everything up to step-000002 (after step 2) is saved; steps 3–4 run again (dash.coordinator.checkpoint-every)",
+            Training.TrainingSession.SavedUpTo(Committed("", "step-000002", "", "")));
+        Assert.StartsWith("No checkpoint was saved yet", Training.TrainingSession.SavedUpTo(Committed("", "")), StringComparison.Ordinal);
+    }
+
     // Failed before: "Resuming run done after step 1 (…)", then the engines were built and the run "resumed" for nothing.
     [Fact]
     public void Should_say_a_finished_run_is_already_finished_and_how_to_extend_it()
