@@ -95,6 +95,7 @@ internal sealed class WorkSet(IReadOnlyList<SampleShard> shards, bool isEval)
         return new EvalReport(step, version, rows.Length, Correct, rows.Length == 0 ? 0 : rows.Average(r => r.CompletionIds.Length), seconds)
         {
             Levels = Engines.Evaluator.ByLevel(rows.Select(r => (levelOf(r.ProblemId), r.Reward > 0.5f))),
+            ReissuedShards = Reissued,
         };
     }
 }

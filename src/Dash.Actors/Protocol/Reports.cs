@@ -30,6 +30,9 @@ public sealed record EvalReport(long Step, long PolicyVersion, int Problems, int
     /// <summary>Greedy pass@1 per difficulty level, ordered by level (empty when the problems have no levels or the
     /// record predates it).</summary>
     public IReadOnlyList<LevelScore> Levels { get; init; } = [];
+
+    /// <summary>Shards of the evaluation handed to another sampler after one failed or was lost (0 in older records).</summary>
+    public int ReissuedShards { get; init; }
 }
 
 /// <summary>Greedy pass@1 on the problems of one level ("Level 2").</summary>

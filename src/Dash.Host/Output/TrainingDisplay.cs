@@ -50,7 +50,7 @@ internal sealed class TrainingDisplay(Console2 console, int totalSteps, long sta
                 }
                 break;
             case EvalReport e:
-                Write(string.Create(Inv, $"eval after step {e.Step}: held-out accuracy {e.Accuracy:P1} ({e.Correct}/{e.Problems}), {e.Seconds:0.0} s"));
+                Write(string.Create(Inv, $"eval after step {e.Step}: held-out accuracy {e.Accuracy:P1} ({e.Correct}/{e.Problems}), {e.Seconds:0.0} s{(e.ReissuedShards > 0 ? $", {e.ReissuedShards} shard(s) re-issued" : "")}"));
                 break;
             case SamplersChanged c:
                 Write(c.Message);

@@ -72,6 +72,24 @@ public sealed class WorkSetSpecs
     }
 
     [Fact]
+    public void Should_count_an_evaluations_reissued_shards_in_its_report()
+    {
+        var work = new WorkSet([.. Enumerable.Range(0, 2).Select(Shard)], isEval: true);
+        work.Take(0);
+        work.Take(1);
+        work.SamplerLost(1);
+        foreach (var id in new[] { 0, work.Take(0).ShardId })
+        {
+            work.Sampled(id);
+            work.Scored(Batch(id, 1), correct: 1);
+        }
+
+        var report = work.EvalReport(4, 4, 1.0, _ => null);
+
+        Assert.Equal((2, 2, 1), (report.Problems, report.Correct, report.ReissuedShards));
+    }
+
+    [Fact]
     public void Should_requeue_only_the_shards_in_flight_on_a_lost_sampler()
     {
         var work = Work(4);
