@@ -21,11 +21,13 @@ public sealed class RunLock : IDisposable
 
     private readonly FileStream _file;
     private readonly Npgsql.NpgsqlConnection? _advisory;
+    private readonly long _key;
 
-    private RunLock(FileStream file, Npgsql.NpgsqlConnection? advisory)
+    private RunLock(FileStream file, Npgsql.NpgsqlConnection? advisory, long key)
     {
         _file = file;
         _advisory = advisory;
+        _key = key;
     }
 
     /// <summary>
@@ -58,7 +60,7 @@ public sealed class RunLock : IDisposable
             if (journal is PostgresJournal pg) advisory = TryAdvisory(pg, folder.Id) ?? throw Locked(folder, "a process on another machine (PostgreSQL advisory lock)");
             File.WriteAllText(Path.Combine(folder.Path, HolderFile),
                 string.Create(CultureInfo.InvariantCulture, $"pid {Environment.ProcessId} on {Environment.MachineName}, started {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC\n"));
-            return new RunLock(file, advisory);
+            return new RunLock(file, advisory, Key(folder.Id));
         }
         catch (IOException e) when (DiskFault.Describe(e) is { } what && e is not DiskFullException)
         {
@@ -98,7 +100,23 @@ public sealed class RunLock : IDisposable
 
     public void Dispose()
     {
-        _advisory?.Dispose(); // Closing the session releases its advisory lock.
+        if (_advisory is not null)
+        {
+            // Unlocked before the session closes: the server ends a closed session's backend (and so frees its locks) only
+            // after the client has moved on, so another machine asking at once could still find the lock held.
+            try
+            {
+                using var command = _advisory.CreateCommand();
+                command.CommandText = "SELECT pg_advisory_unlock(@key)";
+                command.Parameters.AddWithValue("key", _key);
+                command.ExecuteScalar();
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException)
+            {
+                // The session is already broken: the server drops it, and its lock with it.
+            }
+            _advisory.Dispose();
+        }
         _file.Dispose();
     }
 
