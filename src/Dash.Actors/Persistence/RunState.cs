@@ -22,15 +22,20 @@ public sealed record RunState(
     /// steps between checkpoints commit without one).</summary>
     public CommittedStep? LastCheckpoint => Steps.LastOrDefault(s => s.Checkpoint.Length > 0);
 
+    /// <summary>The steps committed after <see cref="LastCheckpoint"/> (all of them when there is none): a resume runs them again.</summary>
+    public int UnsavedSteps => LastCheckpoint is { } saved ? Steps.Count(s => s.Step > saved.Step) : Steps.Count;
+
     /// <summary>The committed step with the best held-out accuracy measured at it, if any.</summary>
     public CommittedStep? Best
     {
         get
         {
             // Evaluated steps are saved; one that is not (eval-every changed on resume) cannot be the best checkpoint.
-            var saved = Evals.Where(e => e.Step > 0 && Steps.Any(s => s.Step == e.Step - 1 && s.Checkpoint.Length > 0));
-            var best = saved.OrderByDescending(e => (double)e.Correct / Math.Max(1, e.Problems)).ThenBy(e => e.Step).FirstOrDefault();
-            return best is null ? null : Steps.LastOrDefault(s => s.Step == best.Step - 1);
+            return Evals.Where(e => e.Step > 0)
+                .Select(e => (Eval: e, Step: Steps.LastOrDefault(s => s.Step == e.Step - 1)))
+                .Where(x => x.Step is { Checkpoint.Length: > 0 })
+                .OrderByDescending(x => (double)x.Eval.Correct / Math.Max(1, x.Eval.Problems)).ThenBy(x => x.Eval.Step)
+                .FirstOrDefault().Step;
         }
     }
 

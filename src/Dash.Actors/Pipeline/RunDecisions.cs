@@ -42,7 +42,7 @@ public static class RunDecisions
         if (state.Last is null || !keepsCheckpoints) return new(null, null, null, null);
         var problems = new List<string>();
         var steps = state.Steps;
-        var unsaved = steps.Count(s => s.Checkpoint.Length == 0 && s.Step > (state.LastCheckpoint?.Step ?? -1));
+        var unsaved = state.UnsavedSteps;
         if (unsaved > 0)
             problems.Add($"the last {(unsaved == 1 ? "step was" : $"{unsaved} steps were")} committed without a checkpoint (dash.coordinator.checkpoint-every)");
         for (var i = steps.Count - 1; i >= 0; i--)

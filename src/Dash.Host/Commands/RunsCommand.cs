@@ -105,7 +105,8 @@ internal static class RunsCommand
             : [];
         o.WriteLine($"  checkpoints on disk: {(onDisk.Length == 0 ? "none" : string.Join(", ", onDisk))}");
         // Supervised runs (the warm-up, the SFT baseline) learn from reference solutions: no reward, nothing filtered.
-        var sft = state.Started?.ConfigText.Contains("dash.learning.mode = \"sft\"", StringComparison.Ordinal) == true;
+        var sft = state.Started is { ConfigText.Length: > 0 } started
+                  && Output.RunData.IsSft(Akka.Configuration.ConfigurationFactory.ParseString(started.ConfigText));
         o.WriteLine(sft
             ? $"{"step",5} {"loss",7} {"samples",9} {"tokens/s",9} {"seconds",8}  checkpoint"
             : $"{"step",5} {"reward",7} {"train acc",9} {"kept",5} {"dropped",7} {"tokens/s",9} {"seconds",8}  checkpoint");

@@ -11,15 +11,17 @@ internal sealed partial record RunData(string Id, string Algorithm, bool Sft, Cs
 {
     public static RunData Read(RunFolder folder)
     {
-        var (algorithm, mode) = ("", "rl");
+        var (algorithm, sft) = ("", false);
         if (File.Exists(folder.Config))
         {
             var config = Akka.Configuration.ConfigurationFactory.ParseString(File.ReadAllText(folder.Config));
-            algorithm = config.GetString("dash.algorithm", "");
-            mode = config.GetString("dash.learning.mode", "rl");
+            (algorithm, sft) = (config.GetString("dash.algorithm", ""), IsSft(config));
         }
-        return new RunData(folder.Id, algorithm, mode == "sft", CsvTable.Read(folder.MetricsCsv), CsvTable.Read(folder.EvalCsv));
+        return new RunData(folder.Id, algorithm, sft, CsvTable.Read(folder.MetricsCsv), CsvTable.Read(folder.EvalCsv));
     }
+
+    /// <summary>Whether a run's configuration (config.conf, or the journal's copy) trains supervised (dash.learning.mode = sft).</summary>
+    public static bool IsSft(Akka.Configuration.Config config) => config.GetString("dash.learning.mode", "rl") == "sft";
 
     public double[] Steps => Metrics.Column("step") ?? [];
 

@@ -168,8 +168,8 @@ internal static class TrainingSession
     /// <summary>What a stopped run resumes from: its last committed step, or, when the steps after its newest checkpoint
     /// were committed without one (dash.coordinator.checkpoint-every), that checkpoint.</summary>
     internal static string SavedUpTo(RunState state) =>
-        state.Last is { } last && state.LastCheckpoint is var saved && saved?.Step != last.Step
-            ? saved is null
+        state.Last is { } last && state.UnsavedSteps > 0
+            ? state.LastCheckpoint is not { } saved
                 ? $"No checkpoint was saved yet (dash.coordinator.checkpoint-every): the run starts again from step 0"
                 : $"Everything up to {saved.Checkpoint} (after step {saved.Step + 1}) is saved; steps {saved.Step + 2}–{last.Step + 1} run again (dash.coordinator.checkpoint-every)"
             : "Everything up to the last committed step is saved";
@@ -239,11 +239,11 @@ internal static class TrainingSession
         }
         var engines = EngineSetup.Create(settings, initFrom, EngineSetup.Roles(cluster?.Settings));
         console.Out.WriteLine(recovered.Last is { } last
-            ? recovered.LastCheckpoint is not { } saved
-                ? $"Resuming run {id} from step 0 ({engines.Description}): none of its {last.Step + 1} committed steps has a checkpoint yet (dash.coordinator.checkpoint-every), so they run again."
-                : saved.Step != last.Step
+            ? recovered.UnsavedSteps == 0
+                ? $"Resuming run {id} after step {last.Step + 1} ({engines.Description})."
+                : recovered.LastCheckpoint is { } saved
                     ? $"Resuming run {id} after step {saved.Step + 1}, its newest checkpoint ({engines.Description}); steps {saved.Step + 2}–{last.Step + 1} were committed without one and run again."
-                    : $"Resuming run {id} after step {last.Step + 1} ({engines.Description})."
+                    : $"Resuming run {id} from step 0 ({engines.Description}): none of its {last.Step + 1} committed steps has a checkpoint yet (dash.coordinator.checkpoint-every), so they run again."
             : $"Training run {id}: {settings.Algorithm}, {settings.Run.Steps} steps, {engines.Description}.");
         foreach (var line in engines.Placement) console.Out.WriteLine("  " + line); // Which actor holds which device.
         File.WriteAllText(folder.Config, configText);
