@@ -54,6 +54,9 @@ public sealed class CausalLM : nn.Module
     public IEnumerable<(string Name, Tensor Part)> HuggingFaceParts(string name, Tensor tensor) =>
         FusedProjections.Split(name, tensor, Config);
 
+    /// <summary>How many times the rotary tables were computed (see <see cref="RotaryEmbedding.TableBuilds"/>).</summary>
+    internal int RotaryTableBuilds => _rope.TableBuilds;
+
     /// <summary>The device of the model's parameters (where every tensor it creates is placed).</summary>
     public Device Device => model.EmbeddingWeight.device;
 

@@ -80,9 +80,16 @@ public sealed class RotaryEmbedding : IDisposable
         return a + b;
     }
 
+    /// <summary>How many times the tables were computed (once per device and dtype the activations use).</summary>
+    internal int TableBuilds { get; private set; }
+
+    // TorchSharp's Device is a class without value equality (every Tensor.device is a new object), so the tables are
+    // matched by device type and index: comparing Device objects rebuilt them on every forward pass, [P, d] cos and sin
+    // of every position (32768 × 64 for Qwen2.5), computed on the CPU and, on a GPU, copied over at each decode step.
     private void EnsureTables(Device device, ScalarType dtype)
     {
-        if (_cos is not null && _cos.device == device && _cos.dtype == dtype) return;
+        if (_cos is not null && _cos.device_type == device.type && _cos.device_index == device.index && _cos.dtype == dtype) return;
+        TableBuilds++;
         _cos?.Dispose();
         _signedSin?.Dispose();
         using var scope = NewDisposeScope();
