@@ -15,7 +15,19 @@ peer=${PEER:-../shared/bench/torch_peer.py}
 after=bench/Dash.Bench.Model/bin/Release/net10.0/Dash.Bench.Model.dll
 [ -f "$after" ] || { echo "bench/peer.sh: $after not found; run: dotnet build bench/Dash.Bench.Model -c Release" >&2; exit 2; }
 [ -f "$peer" ] || { echo "bench/peer.sh: the peer $peer not found (set PEER=...)" >&2; exit 2; }
-"$python" -c 'import torch' 2>/dev/null || { echo "bench/peer.sh: $python has no torch (apt install python3-torch)" >&2; exit 2; }
+# Debian's python3-torch lives in /usr/lib/python3/dist-packages, which a python3 of its own (pyenv) does not search.
+if ! "$python" -c 'import torch' 2>/dev/null && [ -d /usr/lib/python3/dist-packages/torch ]; then
+  export PYTHONPATH=/usr/lib/python3/dist-packages${PYTHONPATH:+:$PYTHONPATH}
+fi
+"$python" -c 'import torch' 2>/dev/null || { echo "bench/peer.sh: $python has no torch (apt install python3-torch libopenblas0-pthread)" >&2; exit 2; }
+# Debian's torch calls whatever libblas.so.3 the alternatives system points at: the reference BLAS (libblas3) is 3-10x
+# slower than OpenBLAS and would make the peer look slow, so refuse it.
+blas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || true)
+case "$blas" in
+  *openblas*|"") ;;
+  *) echo "bench/peer.sh: libblas.so.3 is $blas (the reference BLAS); the peer needs OpenBLAS: apt install libopenblas0-pthread" >&2; exit 2 ;;
+esac
+echo "peer BLAS: ${blas:-unknown}" >&2
 mkdir -p "$out"
 builds=("after=$after")
 [ -n "${BEFORE:-}" ] && builds=("before=$BEFORE" "${builds[@]}")
