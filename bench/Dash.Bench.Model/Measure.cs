@@ -5,8 +5,15 @@ namespace Dash.Bench.Model;
 
 internal static class Measure
 {
-    /// <summary>Runs <paramref name="action"/> once to warm up, then <paramref name="repeats"/> times; median seconds.
-    /// On a GPU each timing waits for the queued kernels to finish.</summary>
+    /// <summary>
+    /// The least warm-up per configuration. .NET compiles a method first without optimisation and recompiles it once it
+    /// has run 30 times (tiered compilation, in the background); one warm-up run of a batch-1 generation (~0.1 s) ended
+    /// before that, so the timed runs partly ran unoptimised code, which a long training run never does.
+    /// </summary>
+    public const double WarmUpSeconds = 1.0;
+
+    /// <summary>Runs <paramref name="action"/> to warm up (at least once and for at least <see cref="WarmUpSeconds"/>),
+    /// then <paramref name="repeats"/> times; median seconds. On a GPU each timing waits for the queued kernels to finish.</summary>
     public static double MedianSeconds(int repeats, TorchSharp.torch.Device device, Action action)
     {
         void Run()
@@ -14,7 +21,8 @@ internal static class Measure
             action();
             if (device.type == TorchSharp.DeviceType.CUDA) TorchSharp.torch.cuda.synchronize();
         }
-        Run();
+        var warmUp = Stopwatch.StartNew();
+        do Run(); while (warmUp.Elapsed.TotalSeconds < WarmUpSeconds);
         var times = new List<double>();
         for (var i = 0; i < repeats; i++)
         {
