@@ -25,8 +25,12 @@ public sealed class DecoderLayer : nn.Module
     public Tensor Forward(Tensor x, Tensor cos, Tensor sin, AttentionMask mask, KvCache? cache, int layer)
     {
         using var scope = NewDisposeScope();
-        var h = x + self_attn.Forward(input_layernorm.forward(x), cos, sin, mask, cache, layer);
-        var output = h + mlp.forward(post_attention_layernorm.forward(h));
+        var h = Residual(x, self_attn.Forward(input_layernorm.forward(x), cos, sin, mask, cache, layer));
+        var output = Residual(h, mlp.forward(post_attention_layernorm.forward(h)));
         return output.MoveToOuterDisposeScope();
     }
+
+    // x + block output. Without autograd the sum goes into the block's fresh output: float addition is commutative,
+    // so block + x has the bits of x + block, and a [B, T, D] allocation is saved.
+    private static Tensor Residual(Tensor x, Tensor block) => is_grad_enabled() ? x + block : block.add_(x);
 }

@@ -45,6 +45,9 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
             var both = gate_up_proj.forward(x);                          // [B, T, 2I]
             (gate, up) = (both.narrow(-1, 0, _intermediate), both.narrow(-1, _intermediate, _intermediate));
         }
-        return down_proj.forward(nn.functional.silu(gate) * up).MoveToOuterDisposeScope();
+        var activated = nn.functional.silu(gate);
+        // Without autograd the product goes into silu's output (the same products, one [B, T, I] allocation fewer).
+        var hidden = is_grad_enabled() ? activated * up : activated.mul_(up);
+        return down_proj.forward(hidden).MoveToOuterDisposeScope();
     }
 }

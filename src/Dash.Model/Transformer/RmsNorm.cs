@@ -25,7 +25,12 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
         // 4-layer model), which is what a small model's batch-1 decode step costs.
         var isFloat32 = x.dtype == ScalarType.Float32;
         var x32 = isFloat32 ? x : x.to_type(ScalarType.Float32);
-        var normed = x32 * (x32.pow(2).mean([-1], keepdim: true) + _eps).rsqrt();
-        return ((isFloat32 ? normed : normed.to_type(x.dtype)) * weight).MoveToOuterDisposeScope();
+        var meanSquare = x32.pow(2).mean([-1], keepdim: true);
+        // Without autograd (sampling, evaluation) the scalar steps run in place on tensors made here: the same
+        // operations on the same values, so the same bits, with two fewer allocations per norm.
+        var inPlace = !is_grad_enabled();
+        var normed = x32 * (inPlace ? meanSquare.add_(_eps).rsqrt_() : (meanSquare + _eps).rsqrt());
+        var cast = isFloat32 ? normed : normed.to_type(x.dtype);
+        return (inPlace ? cast.mul_(weight) : cast * weight).MoveToOuterDisposeScope();
     }
 }

@@ -75,9 +75,10 @@ public sealed class RotaryEmbedding : IDisposable
     public static Tensor Apply(Tensor x, Tensor cos, Tensor signedSin)
     {
         using var rolled = x.roll(x.shape[^1] / 2, -1);
-        using var a = x * cos;
+        var a = x * cos;
         using var b = rolled * signedSin;
-        return a + b;
+        if (!is_grad_enabled()) return a.add_(b);                 // a + b in place: the same sum, one allocation fewer
+        using (a) return a + b;
     }
 
     /// <summary>How many times the tables were computed (once per device and dtype the activations use).</summary>
