@@ -6,6 +6,7 @@ using Akka.Cluster;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using Akka.Event;
+using Akka.Remote;
 using Akka.Remote.Transport.DotNetty;
 using Dash.Actors.Engines;
 using Dash.Actors.Persistence;
@@ -114,7 +115,21 @@ public sealed class DashNode : IDisposable
 
     private sealed class NodeAgent : ReceiveActor
     {
-        public NodeAgent(TaskCompletionSource<RunEnded> ended) => Receive<RunEnded>(m => ended.TrySetResult(m));
+        public NodeAgent(TaskCompletionSource<RunEnded> ended)
+        {
+            Receive<RunEnded>(m => ended.TrySetResult(m));
+            // A node that quarantined this one has removed it from the cluster (downed it while it was unreachable, e.g.
+            // frozen) and will never talk to it again. Thawed, such a node does not always learn that from gossip: it can
+            // see the others unreachable and, alone, down them and take over the coordinator singleton. End it as a
+            // downed node ends (its actor system terminates, which the host reports as removed, exit 3).
+            Receive<ThisActorSystemQuarantinedEvent>(q =>
+            {
+                Context.GetLogger().Warning("{0} quarantined this node: the cluster removed it; shutting down", q.RemoteAddress);
+                CoordinatedShutdown.Get(Context.System).Run(CoordinatedShutdown.ClusterDowningReason.Instance);
+            });
+        }
+
+        protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(ThisActorSystemQuarantinedEvent));
     }
 
     /// <summary>Owns a sampler node's samplers; forwards the coordinator's greeting to each (they answer it directly).</summary>
