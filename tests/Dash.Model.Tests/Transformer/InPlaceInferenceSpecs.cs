@@ -29,12 +29,14 @@ public sealed class InPlaceInferenceSpecs
         return [.. widened.data<float>().ToArray().Select(BitConverter.SingleToInt32Bits)];
     }
 
+    // The tiny model, or its bf16 twin (the same seed's weights, drawn in float32 and rounded).
     private static CausalLM Model(bool qwen2, bool bfloat16)
     {
         var fp32 = TinyModels.Create(seed: 31, qwen2: qwen2, tied: !qwen2);
         if (!bfloat16) return fp32;
-        using (fp32) { }
-        var model = new CausalLM(fp32.Config, dtype: ScalarType.BFloat16);
+        var config = fp32.Config;
+        fp32.Dispose();
+        var model = new CausalLM(config, dtype: ScalarType.BFloat16);
         using var generator = new Generator(31);
         model.InitializeWeights(generator);
         return model;
