@@ -38,6 +38,42 @@ public sealed class Stories260KCliSpecs
     }
 
     [Fact]
+    public void Should_evaluate_a_chat_run_from_its_checkpoint_when_the_template_lives_in_chat_template_jinja()
+    {
+        var dir = Directory.CreateTempSubdirectory("dash-jinja-").FullName;
+        try
+        {
+            // Transformers' current layout: the chat template in chat_template.jinja, the stop ids in generation_config.json.
+            var model = Directory.CreateDirectory(Path.Combine(dir, "model")).FullName;
+            Stories260KTokenizer.WriteModelFolder(model);
+            var config = JsonNode.Parse(File.ReadAllText(Path.Combine(model, "tokenizer_config.json")))!.AsObject();
+            config.Remove("chat_template");
+            File.WriteAllText(Path.Combine(model, "tokenizer_config.json"), config.ToJsonString());
+            File.WriteAllText(Path.Combine(model, "chat_template.jinja"), Stories260KTokenizer.LlamaChatTemplate);
+            File.WriteAllText(Path.Combine(model, "generation_config.json"), """{"eos_token_id": [2]}""");
+            var data = Path.Combine(dir, "sums.jsonl");
+            File.WriteAllLines(data, Enumerable.Range(1, 40).Select(i => $"{{\"question\": \"What is {i}+{i}?\", \"answer\": \"{2 * i}\"}}"));
+            var runs = Path.Combine(dir, "runs");
+
+            var train = CliHarness.Run("train", "--runs-dir", runs, "--run-id", "chat", "--steps", "1", "--set", $"model.dir={model}",
+                "--set", $"task.name={data}", "--set", "task.template=chat", "--set", "sampling.prompts-per-step=2", "--set", "sampling.batch-size=8",
+                "--set", "sampling.max-new-tokens=4", "--set", "run.eval-problems=4", "--set", "run.eval-every=0");
+            Assert.True(train.ExitCode == 0, train.Err);
+            var checkpoint = Directory.GetDirectories(Path.Combine(runs, "chat", "checkpoints")).Single();
+            var eval = CliHarness.Run("eval", "--model", checkpoint, "--config", Path.Combine(runs, "chat", "config.conf"), "--json");
+
+            Assert.True(File.Exists(Path.Combine(checkpoint, "chat_template.jinja")));
+            Assert.True(File.Exists(Path.Combine(checkpoint, "generation_config.json")));
+            Assert.True(eval.ExitCode == 0, eval.Err);
+            Assert.Equal(4, JsonNode.Parse(eval.Out)!["n"]!.GetValue<int>());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Should_say_in_one_line_that_the_shared_folder_has_no_tokenizer_json()
     {
         var r = CliHarness.Run("generate", "--model", Stories260KTokenizer.ModelDirectory, "--prompt", "Once", "--max-new-tokens", "2");

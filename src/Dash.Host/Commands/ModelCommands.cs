@@ -65,7 +65,8 @@ internal static class ModelCommands
         {
             Cli.InitNative();
             var dir = p.GetValue(model)!;
-            var tokenizer = Tokenizer(dir);
+            _ = Tokenizer(dir); // the directory exists
+            var tokenizer = ModelDirectory.LoadTokenizer(dir);
             var torchDevice = DeviceSpec.Parse(p.GetValue(device)!, "--device").ToTorch("--device");
             using var lm = ModelDirectory.Load(dir, torchDevice, DtypeSpec.Parse(p.GetValue(dtype)!, "--dtype"));
             lm.eval();

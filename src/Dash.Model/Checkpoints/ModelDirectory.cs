@@ -37,8 +37,23 @@ public static class ModelDirectory
         }
     }
 
-    /// <summary>The tokenizer the directory carries (tokenizer.json → Qwen BPE, dash_tokenizer.json → characters).</summary>
-    public static ITextTokenizer LoadTokenizer(string directory) => TextTokenizers.Load(directory);
+    /// <summary>
+    /// The tokenizer the directory carries (tokenizer.json → BPE, dash_tokenizer.json → characters), refused in one line
+    /// when it has ids that config.json's vocab_size gives no embedding row (the model would fail on the first such token).
+    /// </summary>
+    public static ITextTokenizer LoadTokenizer(string directory)
+    {
+        var tokenizer = TextTokenizers.Load(directory);
+        var configPath = System.IO.Path.Combine(directory, ConfigFile);
+        if (File.Exists(configPath))
+        {
+            var vocab = ModelConfig.Load(configPath).VocabSize;
+            if (tokenizer.VocabSize > vocab)
+                throw new ModelConfigException($"{configPath}: \"vocab_size\" = {vocab}, but the tokenizer in {directory} has ids up to " +
+                                               $"{tokenizer.VocabSize - 1}, which the model has no embedding for; use the tokenizer the model was trained with.");
+        }
+        return tokenizer;
+    }
 
     /// <summary>
     /// Fills the parameters of <paramref name="model"/> from the Hugging Face tensors in <paramref name="directory"/>

@@ -55,13 +55,40 @@ internal sealed record TokenizerFiles(
 
     public int VocabSize => Math.Max(Vocab.Count == 0 ? 0 : Vocab.Max(kv => kv.Value), AddedTokens.Count == 0 ? 0 : AddedTokens.Values.Max()) + 1;
 
-    /// <summary>eos_token of tokenizer_config.json, then &lt;|endoftext|&gt; when the vocabulary has it.</summary>
+    /// <summary>
+    /// The ids that end a completion: eos_token of tokenizer_config.json first (the one a reference solution ends with),
+    /// then eos_token_id of generation_config.json and of config.json (an id or a list, as Hugging Face's generate stops
+    /// on them: Llama 3 Instruct ends a turn with &lt;|eot_id|&gt;, which only generation_config.json names), then
+    /// &lt;|endoftext|&gt; when the vocabulary has it.
+    /// </summary>
     public IReadOnlyList<int> EosIds()
     {
         var eos = new List<int>();
-        if (Id(Config.Eos) is { } configured) eos.Add(configured);
-        if (Id("<|endoftext|>") is { } eot && !eos.Contains(eot)) eos.Add(eot);
+        void Add(int id)
+        {
+            if (!eos.Contains(id)) eos.Add(id);
+        }
+        if (Id(Config.Eos) is { } configured) Add(configured);
+        var directory = System.IO.Path.GetDirectoryName(Path)!;
+        foreach (var file in new[] { TokenizerConfigFile.GenerationConfigFileName, "config.json" })
+            foreach (var id in ModelEosIds(System.IO.Path.Combine(directory, file))) Add(id);
+        if (Id("<|endoftext|>") is { } eot) Add(eot);
         return eos;
+    }
+
+    /// <summary>eos_token_id of a config.json or generation_config.json (none when the file or the key is absent);
+    /// a value that is not an id or a list of ids is one line naming the file.</summary>
+    private static IReadOnlyList<int> ModelEosIds(string path)
+    {
+        if (!File.Exists(path)) return [];
+        var ids = ReadObject(path)["eos_token_id"] switch
+        {
+            null => [],
+            JsonValue v when v.TryGetValue(out int id) => [id],
+            JsonArray list when list.All(n => n is JsonValue v && v.TryGetValue(out int _)) => list.Select(n => (int)n!).ToList(),
+            _ => throw Bad(path, "\"eos_token_id\" must be a token id or a list of token ids."),
+        };
+        return ids.Any(id => id < 0) ? throw Bad(path, "\"eos_token_id\" must not be negative.") : ids;
     }
 
     /// <summary>pad_token, else &lt;|endoftext|&gt;, else the first eos id, else unk.</summary>
@@ -129,9 +156,16 @@ internal sealed record TokenizerFiles(
 /// <summary>The special tokens and chat template of a tokenizer_config.json (all optional).</summary>
 public sealed record TokenizerConfigFile(string? Bos, string? Eos, string? Pad, bool? AddBos, string? ChatTemplate)
 {
+    /// <summary>Where recent Transformers versions save the chat template instead of tokenizer_config.json.</summary>
+    public const string JinjaFileName = "chat_template.jinja";
+
+    /// <summary>Hugging Face's generation settings beside the weights (its eos_token_id lists the stop ids).</summary>
+    public const string GenerationConfigFileName = "generation_config.json";
+
     public static TokenizerConfigFile Load(string path)
     {
-        if (!File.Exists(path)) return new(null, null, null, null, null);
+        var jinja = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path)!, JinjaFileName);
+        if (!File.Exists(path)) return new(null, null, null, null, File.Exists(jinja) ? File.ReadAllText(jinja) : null);
         var json = TokenizerFiles.ReadObject(path);
         static string? Token(JsonNode? node) => node switch
         {
@@ -146,7 +180,6 @@ public sealed record TokenizerConfigFile(string? Bos, string? Eos, string? Pad, 
             JsonArray list => list.OfType<JsonObject>().Where(t => (string?)t["name"] == "default").Select(t => (string?)t["template"]).FirstOrDefault(),
             _ => null,
         };
-        var jinja = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path)!, "chat_template.jinja");
         if (template is null && File.Exists(jinja)) template = File.ReadAllText(jinja);
         var addBos = json["add_bos_token"] is JsonValue b && b.TryGetValue(out bool flag) ? flag : (bool?)null;
         return new(Token(json["bos_token"]), Token(json["eos_token"]), Token(json["pad_token"]), addBos, template);

@@ -27,7 +27,7 @@ public sealed class PolicyModels
         if (settings.Dir.Length > 0 && !Directory.Exists(settings.Dir))
             throw new SettingsException($"dash.model.dir = \"{settings.Dir}\": no such directory. Give a Hugging Face model directory " +
                                         "(config.json + *.safetensors + tokenizer.json), or leave it empty for the built-in tiny model.");
-        Tokenizer = settings.Dir.Length > 0 ? TextTokenizers.Load(settings.Dir) : CharTokenizer.Default;
+        Tokenizer = settings.Dir.Length > 0 ? ModelDirectory.LoadTokenizer(settings.Dir) : CharTokenizer.Default;
         Dtype = DtypeSpec.Parse(settings.Dtype, "dash.model.dtype");
     }
 
@@ -49,6 +49,14 @@ public sealed class PolicyModels
 
     private string InDtype => Dtype == torch.ScalarType.BFloat16 ? " in bfloat16" : "";
 
+    /// <summary>The files beside the weights that a checkpoint copies from the model directory: the tokenizer, its chat
+    /// template (tokenizer_config.json or chat_template.jinja) and the generation settings that name the stop ids.</summary>
+    private static readonly string[] TokenizerSideFiles =
+    [
+        "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", TokenizerConfigFile.JinjaFileName,
+        TokenizerConfigFile.GenerationConfigFileName, CharTokenizer.FileName,
+    ];
+
     /// <summary>Writes the tokenizer's files into a model directory (a checkpoint), so it loads on its own.</summary>
     public void SaveTokenizer(string directory)
     {
@@ -57,7 +65,7 @@ public sealed class PolicyModels
             ((CharTokenizer)Tokenizer).Save(Path.Combine(directory, CharTokenizer.FileName));
             return;
         }
-        foreach (var file in new[] { "tokenizer.json", "tokenizer_config.json", CharTokenizer.FileName })
+        foreach (var file in TokenizerSideFiles)
         {
             var source = Path.Combine(_settings.Dir, file);
             if (File.Exists(source)) File.Copy(source, Path.Combine(directory, file), overwrite: true);
