@@ -29,12 +29,36 @@ public sealed class TaskTrainingData(IProblemSource source, ITextTokenizer token
 
     public int[] EncodeCompletion(string text) => [.. tokenizer.Encode(text), tokenizer.EosIds[0]];
 
-    /// <summary>The token ids of a problem's prompt.</summary>
+    /// <summary>The token ids of a problem's prompt (the BOS, then at most max-prompt-tokens − 1 of the rendered prompt's
+    /// last tokens).</summary>
     public int[] EncodePrompt(Problem problem)
     {
         var ids = tokenizer.Encode(template.Render(problem));
         if (ids.Length > maxPromptTokens - 1) ids = ids[^(maxPromptTokens - 1)..];
         return tokenizer.BosId is { } bos ? [bos, .. ids] : ids;
+    }
+
+    /// <summary>
+    /// A warning when prompts among <paramref name="problems"/> are longer than dash.task.max-prompt-tokens, which cuts
+    /// them to their last tokens (the start of the problem is lost); null when none is. <paramref name="what"/> names the
+    /// set ("held-out problems").
+    /// </summary>
+    public string? CutPromptsWarning(IReadOnlyList<Problem> problems, string what)
+    {
+        var lengths = problems.Select(p => tokenizer.Encode(template.Render(p)).Length).ToArray();
+        var cut = lengths.Count(n => n > maxPromptTokens - 1);
+        return cut == 0 ? null
+            : $"{cut} of {problems.Count} {what} have prompts longer than dash.task.max-prompt-tokens = {maxPromptTokens} allows (the longest " +
+              $"{lengths.Max()} tokens); they are cut to their last {maxPromptTokens - 1} tokens, so the model does not see their start. " +
+              "Raise dash.task.max-prompt-tokens to keep them whole.";
+    }
+
+    /// <summary><see cref="CutPromptsWarning"/> over the held-out set and the first training steps' prompts.</summary>
+    public IEnumerable<string> CutPromptsWarnings(int heldOut, int promptsPerStep, int steps)
+    {
+        var train = Enumerable.Range(0, Math.Max(0, steps) * promptsPerStep).Select(i => source.Train(i)).ToArray();
+        if (CutPromptsWarning(train, $"training problems of the first {steps} steps") is { } t) yield return t;
+        if (CutPromptsWarning([.. source.HeldOut.Take(heldOut)], "held-out problems") is { } h) yield return h;
     }
 
     private PromptItem Item(Problem p, int groupId) => new(groupId, p.Id, EncodePrompt(p), p.GoldAnswer, p.Solution ?? "");
@@ -97,9 +121,10 @@ public sealed class TaskTrainingData(IProblemSource source, ITextTokenizer token
         if (modelDir.Length == 0)
             throw new SettingsException("dash.task.template = chat renders dash.model.dir's chat template, but the built-in model has none; use raw.");
         var path = Path.Combine(modelDir, "tokenizer_config.json");
+        var source = File.Exists(path) ? path : $"{modelDir}: neither tokenizer_config.json nor {TokenizerConfigFile.JinjaFileName}";
         try
         {
-            return new ChatPrompt(ChatTemplate.Recognise(TokenizerConfigFile.Load(path).ChatTemplate, path));
+            return new ChatPrompt(ChatTemplate.Recognise(TokenizerConfigFile.Load(path).ChatTemplate, source));
         }
         catch (FormatException e)
         {

@@ -50,6 +50,30 @@ public sealed record RunHistory(IReadOnlyList<IRunEvent> Events, string? Snapsho
         }
     }
 
+    /// <summary>
+    /// The runs a SQLite journal file holds events of (their ids, without the "run-" prefix), in order; none when the file
+    /// has no journal table. A file that cannot be read throws <see cref="JournalDamagedException"/>.
+    /// </summary>
+    public static IReadOnlyList<string> RunIdsIn(string sqlitePath)
+    {
+        var journal = new SqliteJournal(sqlitePath);
+        try
+        {
+            using var connection = Open(journal);
+            if (!HasTable(connection, journal, "journal")) return [];
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT DISTINCT persistence_id FROM journal WHERE persistence_id LIKE 'run-%' ORDER BY persistence_id";
+            var ids = new List<string>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read()) ids.Add(reader.GetString(0)["run-".Length..]);
+            return ids;
+        }
+        catch (SqliteException e)
+        {
+            throw new JournalDamagedException($"the run journal {sqlitePath} cannot be read ({e.Message.TrimEnd('.')}).", e);
+        }
+    }
+
     /// <summary>Names a PostgreSQL journal in messages: its database and server, never its password.</summary>
     private static string PostgresWhere(PostgresJournal journal)
     {

@@ -22,10 +22,24 @@ internal static class EngineSetup
     {
         CheckDevice(settings, roles);
         var models = new PolicyModels(settings.Model, settings.Run.Seed, initFrom);
+        CheckContext(settings, models);
         var placement = MemoryCheck.Report(settings, models.Config, roles, devices ?? LocalDevices.Instance);
         var source = TaskTrainingData.Load(settings.Task, settings.Run.Seed, settings.Run.EvalProblems);
         var data = new TaskTrainingData(source, models.Tokenizer, TaskTrainingData.Template(settings.Task.Template, source, settings.Model.Dir), settings.Task.MaxPromptTokens);
         return new Engines(new TorchEngineFactory(settings, models), data, $"{models.Description}, task {source.Name}", placement, ActorConfig(settings, roles));
+    }
+
+    /// <summary>
+    /// Refuses a run whose longest prompt plus completion does not fit the model's positions, before anything is written:
+    /// otherwise every sampler stopped on the first batch, after the run folder and its journal existed.
+    /// </summary>
+    private static void CheckContext(DashSettings settings, PolicyModels models)
+    {
+        var (prompt, completion, positions) = (settings.Task.MaxPromptTokens, settings.Sampling.MaxNewTokens, models.Config.MaxPositionEmbeddings);
+        if (prompt + completion <= positions) return;
+        var where = models.IsBuiltIn ? "the built-in model's" : $"max_position_embeddings in {Path.Combine(settings.Model.Dir, "config.json")},";
+        throw new SettingsException($"dash.task.max-prompt-tokens = {prompt} plus dash.sampling.max-new-tokens = {completion} is {prompt + completion} " +
+                                    $"tokens, more than {where} {positions}; lower one of them.");
     }
 
     /// <summary>Fails in one line, before any run starts, when a device of this process's actors is not usable here (for

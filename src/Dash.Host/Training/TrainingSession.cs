@@ -4,6 +4,7 @@ using System.Text.Json;
 using Akka.Actor;
 using Akka.Configuration;
 using Dash.Actors.Cluster;
+using Dash.Actors.Engines;
 using Dash.Actors.Persistence;
 using Dash.Actors.Pipeline;
 using Dash.Actors.Protocol;
@@ -42,6 +43,9 @@ internal static class TrainingSession
         new TrainingDisplay(console, settings.Run.Steps, 0, settings.Learning.Mode == LearningMode.Sft).Summary(rl, rlFolder.Path, warmup, settings.Learning.Mode == LearningMode.Sft ? "SFT" : "RL");
         return 0;
     }
+
+    /// <summary>How many first steps' training prompts the start-up looks through for prompts that dash.task.max-prompt-tokens cuts.</summary>
+    private const int CutPromptSteps = 8;
 
     /// <summary>How long a coordinator node waits for another node's lock on the warm-up or the run (its hand-over).</summary>
     private static readonly TimeSpan ClusterLockWait = TimeSpan.FromMinutes(10);
@@ -83,15 +87,44 @@ internal static class TrainingSession
         _ = EngineSetup.Create(settings, roles: roles); // Devices and memory, model directory, tokenizer and task data (loaded again, with the warm-up's weights, to train).
     }
 
-    /// <summary>Refuses (one line) a damaged journal or a changed configuration of an existing run.</summary>
+    /// <summary>Refuses (one line) a damaged journal, a changed configuration of an existing run, or a folder that holds
+    /// another run's work.</summary>
     private static void CheckUnchanged(string configText, DashSettings settings, string id, bool allowConfigChange)
     {
         var folder = Folder(settings, id);
-        if (folder.JournalStore is SqliteJournal sqlite && !File.Exists(sqlite.Path)) return;
-        var started = History(folder).State.Started;
+        var started = folder.JournalStore is SqliteJournal sqlite && !File.Exists(sqlite.Path) ? null : History(folder).State.Started;
+        if (started is null)
+        {
+            CheckOwnFolder(folder, id);
+            return;
+        }
         if (RunDecisions.ConfigRefusal(new RunContext(id, configText, null, allowConfigChange), started) is { } refusal)
             throw new UserException(refusal);
     }
+
+    /// <summary>
+    /// Refuses to start run <paramref name="id"/> from step 0 in a folder that already holds a run's work its journal does
+    /// not know: a folder copied or renamed from another run (its journal.db holds that run), a run journaled in SQLite
+    /// now started with the PostgreSQL journal (or the other way round). Starting would write over its checkpoints.
+    /// </summary>
+    private static void CheckOwnFolder(RunFolder folder, string id)
+    {
+        var sqlite = new RunFolder(folder.Path).Journal;
+        var held = File.Exists(sqlite) ? RunHistory.RunIdsIn(sqlite) : [];
+        if (held.Count > 0 && folder.JournalStore is not SqliteJournal)
+            throw new UserException($"{folder.Path} holds run {string.Join(", ", held)} journaled in SQLite ({sqlite}), which the PostgreSQL journal " +
+                                    $"does not know: starting it there would train it again from step 0 over its checkpoints. Keep dash.persistence.journal = " +
+                                    "sqlite to resume it, or give a new --run-id.");
+        if (held.Count > 0)
+            throw new UserException($"{sqlite} holds run {string.Join(", ", held)}, not {id}: the folder was copied or renamed, and training it as {id} " +
+                                    $"would start again from step 0 over its checkpoints. Give a new --run-id (a fresh folder), or resume the run under its own name.");
+        if (Directory.Exists(folder.Checkpoints) && Directory.EnumerateDirectories(folder.Checkpoints, "step-*").Any())
+            throw new UserException($"{folder.Checkpoints} holds checkpoints, but the run's journal ({Where(folder.JournalStore)}) has no run {id}: it was journaled " +
+                                    "elsewhere (check dash.persistence.journal and its connection), and starting it would train again from step 0 over them. " +
+                                    "Point Dash at the journal that holds it, or give a new --run-id.");
+    }
+
+    private static string Where(JournalConfig journal) => journal is SqliteJournal s ? s.Path : "PostgreSQL";
 
     private static RunFolder Folder(DashSettings settings, string id)
     {
@@ -246,6 +279,9 @@ internal static class TrainingSession
                     : $"Resuming run {id} from step 0 ({engines.Description}): none of its {last.Step + 1} committed steps has a checkpoint yet (dash.coordinator.checkpoint-every), so they run again."
             : $"Training run {id}: {settings.Algorithm}, {settings.Run.Steps} steps, {engines.Description}.");
         foreach (var line in engines.Placement) console.Out.WriteLine("  " + line); // Which actor holds which device.
+        if (engines.Data is TaskTrainingData task)
+            foreach (var warning in task.CutPromptsWarnings(settings.Run.EvalProblems, settings.Sampling.PromptsPerStep, Math.Min(settings.Run.Steps, CutPromptSteps)))
+                console.Err.WriteLine("dash: warning: " + warning);
         File.WriteAllText(folder.Config, configText);
 
         // A standby coordinator node starts its artifacts when the run reaches it (the journal has grown meanwhile).

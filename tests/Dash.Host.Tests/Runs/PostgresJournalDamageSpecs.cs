@@ -71,4 +71,38 @@ public sealed class PostgresJournalDamageSpecs : IClassFixture<PostgresServer>, 
         Sql("DELETE FROM journal WHERE persistence_id = 'run-pgbroken' AND sequence_number = 2");
         AssertStops("missing event #2");
     }
+
+    /// <summary>Every file under a run folder with its bytes' SHA-256 (but SQLite's shared-memory index, which any reader rewrites).</summary>
+    private string[] Tree(string id) => [.. Directory.GetFiles(_runs.Run(id), "*", SearchOption.AllDirectories)
+        .Where(f => !f.EndsWith("-shm", StringComparison.Ordinal)).Order(StringComparer.Ordinal)
+        .Select(f => Path.GetRelativePath(_runs.Dir, f) + "=" + Dash.Actors.Persistence.CheckpointStore.Sha256Of(f))];
+
+    [Fact]
+    public void Should_refuse_to_train_a_SQLite_run_again_from_step_0_with_the_PostgreSQL_journal()
+    {
+        Assert.Equal(0, _runs.Train("lite", 2).ExitCode);
+        var before = Tree("lite");
+
+        var refused = _runs.Train("lite", 2, 0, _postgres);
+
+        Assert.Equal(2, refused.ExitCode);
+        var line = Assert.Single(refused.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("journaled in SQLite", line, StringComparison.Ordinal);
+        Assert.Contains("new --run-id", line, StringComparison.Ordinal);
+        Assert.Equal(before, Tree("lite"));
+    }
+
+    [Fact]
+    public void Should_refuse_to_train_a_PostgreSQL_run_again_from_step_0_with_the_SQLite_journal()
+    {
+        var before = Tree("pgbroken");
+
+        var refused = _runs.Train("pgbroken", 2);
+
+        Assert.Equal(2, refused.ExitCode);
+        var line = Assert.Single(refused.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("holds checkpoints", line, StringComparison.Ordinal);
+        Assert.Contains("dash.persistence.journal", line, StringComparison.Ordinal);
+        Assert.Equal(before, Tree("pgbroken"));
+    }
 }

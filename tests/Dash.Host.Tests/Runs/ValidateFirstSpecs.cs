@@ -32,6 +32,43 @@ public sealed class ValidateFirstSpecs : IDisposable
         Assert.Equal(before, Tree());
     }
 
+    [Fact]
+    public void Should_refuse_to_train_a_copied_run_folder_under_its_new_name_over_its_checkpoints()
+    {
+        Assert.Equal(0, _runs.Train("original", 2).ExitCode);
+        CopyFolder(_runs.Run("original"), _runs.Run("copy"));
+        var before = Tree();
+
+        var refused = _runs.Train("copy", 2);
+
+        Assert.Equal(2, refused.ExitCode);
+        var line = Assert.Single(refused.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("holds run original, not copy", line, StringComparison.Ordinal);
+        Assert.Contains("new --run-id", line, StringComparison.Ordinal);
+        Assert.Equal(before, Tree());
+    }
+
+    [Fact]
+    public void Should_refuse_to_train_again_from_step_0_over_checkpoints_whose_journal_is_gone()
+    {
+        Assert.Equal(0, _runs.Train("orphan", 2).ExitCode);
+        foreach (var f in Directory.GetFiles(_runs.Run("orphan"), "journal.db*")) File.Delete(f);
+        var before = Tree();
+
+        var refused = _runs.Train("orphan", 2);
+
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("holds checkpoints", Assert.Single(refused.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        Assert.Equal(before, Tree());
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        foreach (var dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories)) Directory.CreateDirectory(dir.Replace(from, to, StringComparison.Ordinal));
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories)) File.Copy(file, file.Replace(from, to, StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("model.dir=/nonexistent/model")]
     [InlineData("task.name=/nonexistent/train.jsonl")]
@@ -95,6 +132,35 @@ public sealed class ValidateFirstSpecs : IDisposable
         Assert.Equal(before, Tree());
     }
 
+    [Fact]
+    public void Should_refuse_prompt_plus_completion_beyond_the_models_positions_before_creating_the_run()
+    {
+        var model = DamagedModel("none"); // max_position_embeddings 512
+
+        var refused = _runs.Train("long", 1, warmup: 0, $"model.dir={model}", "task.max-prompt-tokens=96", "sampling.max-new-tokens=500");
+
+        Assert.Equal(2, refused.ExitCode);
+        var line = Assert.Single(refused.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("dash.task.max-prompt-tokens = 96 plus dash.sampling.max-new-tokens = 500 is 596", line, StringComparison.Ordinal);
+        Assert.Contains("max_position_embeddings", line, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(_runs.Dir));
+    }
+
+    [Fact]
+    public void Should_refuse_a_tokenizer_with_ids_the_model_has_no_embedding_for_before_creating_the_run()
+    {
+        var model = DamagedModel("big-tokenizer");
+
+        var refused = _runs.Train("ghost", 1, warmup: 0, $"model.dir={model}");
+
+        Assert.Equal(2, refused.ExitCode);
+        var line = Assert.Single(refused.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("\"vocab_size\" = 512", line, StringComparison.Ordinal);
+        Assert.Contains("ids up to 603", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("internal error", line, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(_runs.Dir));
+    }
+
     /// <summary>A copy of stories260K (with the character tokenizer), outside the runs folder, damaged as named.</summary>
     private string DamagedModel(string damage)
     {
@@ -117,6 +183,11 @@ public sealed class ValidateFirstSpecs : IDisposable
                 var at = System.Text.Encoding.ASCII.GetString(bytes).IndexOf("model.norm.weight", StringComparison.Ordinal);
                 bytes[at + "model.norm.w".Length] = (byte)'x';
                 File.WriteAllBytes(weights, bytes);
+                break;
+            case "big-tokenizer": // 4 special tokens and 600 characters: ids up to 603, for a model of 512 embedding rows
+                var characters = new string([.. Enumerable.Range(0x100, 600).Select(c => (char)c)]);
+                File.WriteAllText(Path.Combine(dir, Dash.Model.Tokenizers.CharTokenizer.FileName),
+                    new System.Text.Json.Nodes.JsonObject { ["type"] = "dash-char", ["version"] = 1, ["characters"] = characters }.ToJsonString());
                 break;
             case "bad-config":
                 var config = Path.Combine(dir, "config.json");
