@@ -60,9 +60,12 @@ public sealed class EvalCliSpecs : IDisposable
         // The tiny model's 512 positions: prompts keep their last 64 characters.
         string[] tiny = ["--model", Model(), "--data", "math500", "--data-dir", data, "--max-new-tokens", "1", "--batch-size", "100", "--set", "task.max-prompt-tokens=64"];
 
-        var all = Summary(CliHarness.Run(["eval", .. tiny, "--json"]));
+        var run = CliHarness.Run(["eval", .. tiny, "--json"]);
+        var all = Summary(run);
         var limited = CliHarness.Run(["eval", .. tiny, "--limit", "7"]);
 
+        // The cut prompts are scored, and the user is told how many lost their start.
+        Assert.Matches(@"dash: warning: \d+ of 500 problems have prompts longer than dash.task.max-prompt-tokens = 64 allows", run.Err);
         Assert.Equal(500, all.GetProperty("n").GetInt32());
         Assert.Equal("math500", all.GetProperty("set").GetString());
         Assert.True(all.GetProperty("by_level").EnumerateObject().Count() >= 5);
@@ -106,6 +109,18 @@ public sealed class EvalCliSpecs : IDisposable
         Assert.Contains("4 problems", r.Out, StringComparison.Ordinal);
         Assert.Contains("sampled pass@2: 2 samples per problem, temperature 0.7, top-p 1, top-k 0, seed 5, max 3 new tokens", r.Out, StringComparison.Ordinal);
         Assert.Contains("answer read from: last \\boxed{}", r.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_change_only_the_key_a_set_names_of_evals_own_defaults()
+    {
+        // hocon/eval.conf: batch 32, temperature 0.6, top-k 0; the training defaults are batch 128, temperature 0.9, top-k 50.
+        var r = CliHarness.Run("eval", "--model", Model(), "--data", "arithmetic", "--limit", "4", "--k", "2", "--max-new-tokens", "3",
+            "--set", "sampling.top-k=5");
+
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("batch 32", r.Out, StringComparison.Ordinal);
+        Assert.Contains("temperature 0.6, top-p 1, top-k 5, seed 1, max 3 new tokens", r.Out, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -29,6 +29,7 @@ internal sealed class ConfigOptions
         command.Options.Add(Algorithm);
     }
 
-    public EffectiveConfig Load(ParseResult p, IEnumerable<string>? extraSets = null, string? forcedAlgorithm = null) =>
-        ConfigLoader.Load(p.GetValue(Config) ?? [], [.. (p.GetValue(Set) ?? []), .. extraSets ?? []], forcedAlgorithm ?? p.GetValue(Algorithm));
+    /// <param name="baseSets">Settings below the user's --set (a command's own defaults, which a --set may override).</param>
+    public EffectiveConfig Load(ParseResult p, IEnumerable<string>? extraSets = null, string? forcedAlgorithm = null, IEnumerable<string>? baseSets = null) =>
+        ConfigLoader.Load(p.GetValue(Config) ?? [], [.. baseSets ?? [], .. (p.GetValue(Set) ?? []), .. extraSets ?? []], forcedAlgorithm ?? p.GetValue(Algorithm));
 }

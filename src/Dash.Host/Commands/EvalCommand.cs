@@ -47,8 +47,9 @@ internal static class EvalCommand
         config.AddTo(command);
         command.SetAction(p =>
         {
-            var fromRun = (p.GetValue(config.Config) ?? []).Length > 0 || (p.GetValue(config.Set) ?? []).Length > 0;
-            var settings = Settings(config.Load(p).Settings, fromRun, p.GetValue(model)!, p.GetValue(dataDir), p.GetValue(maxNew), p.GetValue(batch),
+            var fromRun = (p.GetValue(config.Config) ?? []).Length > 0;
+            // Without a run's config.conf, hocon/eval.conf's defaults sit below the --set keys: a --set changes only its key.
+            var settings = Settings(config.Load(p, baseSets: fromRun ? [] : DefaultSets()).Settings, p.GetValue(model)!, p.GetValue(dataDir), p.GetValue(maxNew), p.GetValue(batch),
                 p.GetValue(template), p.GetValue(device), p.GetValue(dtype), p.GetValue(temperature), p.GetValue(topP));
             var kk = p.GetValue(k);
             if (kk < 0 || kk > settings.Sampling.BatchSize) throw new UserException($"--k {kk}: must be between 0 and the batch size ({settings.Sampling.BatchSize}).");
@@ -70,12 +71,13 @@ internal static class EvalCommand
                 : VerifierScorer.RewardOptions(settings, runTask.Name);
             using var sampler = new TorchPolicySampler(models, settings.Sampling);
             var evaluator = new Evaluator(sampler, new VerifierScorer(options), prompts.EncodePrompt, settings.Sampling.BatchSize);
+            var c = console(p);
+            if (prompts.CutPromptsWarning(set.Problems, "problems") is { } cut) c.Err.WriteLine("dash: warning: " + cut);
             var rows = evaluator.Run(set.Problems, kk, p.GetValue(seed));
             var protocol = new EvalProtocol(kk, settings.Sampling, p.GetValue(seed), settings.Task.Template, AnswerFormats.Describe(options.Extraction),
                 p.GetValue(lenient) ? "lenient, every rule" : "the task's format");
             var report = new EvalOutput(set, protocol, rows);
             if (p.GetValue(output) is { } file) report.WriteJsonl(file);
-            var c = console(p);
             if (p.GetValue(json)) c.Out.WriteLine(report.SummaryJson(p.GetValue(model)!));
             else report.Print(c.Out, p.GetValue(model)!);
             return 0;
@@ -83,35 +85,41 @@ internal static class EvalCommand
         return command;
     }
 
-    // The run's settings (--config/--set), or dash eval's defaults; explicit flags win either way.
-    private static DashSettings Settings(DashSettings s, bool fromRun, string model, string? dataDir, int? maxNew, int? batch, string? template,
+    /// <summary>hocon/eval.conf's defaults as the training keys they stand for (and a torch thread per core), layered
+    /// below the user's --set when no run's config.conf is given.</summary>
+    internal static string[] DefaultSets() =>
+    [
+        $"sampling.max-new-tokens={Defaults.MaxNewTokens}", $"sampling.batch-size={Defaults.BatchSize}",
+        $"sampling.temperature={Defaults.Temperature.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+        $"sampling.top-p={Defaults.TopP.ToString(System.Globalization.CultureInfo.InvariantCulture)}", $"sampling.top-k={Defaults.TopK}",
+        $"task.max-prompt-tokens={Defaults.MaxPromptTokens}", $"task.template={Quoted(Defaults.Template)}", $"task.data-dir={Quoted(Defaults.DataDir)}",
+        $"model.device={Quoted(Defaults.Device)}", $"model.dtype={Quoted(Defaults.Dtype)}", $"model.threads={Environment.ProcessorCount}",
+    ];
+
+    private static string Quoted(string value) => System.Text.Json.JsonSerializer.Serialize(value);
+
+    // The run's settings (--config), or dash eval's defaults under the --set keys; explicit flags win either way.
+    private static DashSettings Settings(DashSettings s, string model, string? dataDir, int? maxNew, int? batch, string? template,
         string? device, string? dtype, float? temperature, float? topP)
     {
         static int Positive(int v, string flag) => v > 0 ? v : throw new UserException($"{flag} {v}: must be positive.");
         var sampling = s.Sampling with
         {
-            MaxNewTokens = Positive(maxNew ?? (fromRun ? s.Sampling.MaxNewTokens : Defaults.MaxNewTokens), "--max-new-tokens"),
-            BatchSize = Positive(batch ?? (fromRun ? s.Sampling.BatchSize : Defaults.BatchSize), "--batch-size"),
-            Temperature = temperature ?? (fromRun ? s.Sampling.Temperature : Defaults.Temperature),
-            TopP = topP ?? (fromRun ? s.Sampling.TopP : Defaults.TopP),
-            TopK = fromRun ? s.Sampling.TopK : Defaults.TopK,
+            MaxNewTokens = Positive(maxNew ?? s.Sampling.MaxNewTokens, "--max-new-tokens"),
+            BatchSize = Positive(batch ?? s.Sampling.BatchSize, "--batch-size"),
+            Temperature = temperature ?? s.Sampling.Temperature,
+            TopP = topP ?? s.Sampling.TopP,
         };
         if (sampling.Temperature < 0) throw new UserException($"--temperature {sampling.Temperature}: must not be negative.");
         if (sampling.TopP is <= 0 or > 1) throw new UserException($"--top-p {sampling.TopP}: must be in (0, 1].");
-        var chosen = template ?? (fromRun ? s.Task.Template : Defaults.Template);
+        var chosen = template ?? s.Task.Template;
         if (chosen is not ("raw" or "qwen-chat" or "chat" or "few-shot")) throw new UserException($"--template {chosen}: use raw, qwen-chat, chat or few-shot.");
-        var task = s.Task with
-        {
-            DataDir = dataDir ?? (fromRun ? s.Task.DataDir : Defaults.DataDir),
-            Template = chosen,
-            MaxPromptTokens = fromRun ? s.Task.MaxPromptTokens : Defaults.MaxPromptTokens,
-        };
+        var task = s.Task with { DataDir = dataDir ?? s.Task.DataDir, Template = chosen };
         var modelSettings = s.Model with
         {
             Dir = model,
-            Device = device ?? (fromRun ? s.Model.Device : Defaults.Device),
-            Dtype = dtype ?? (fromRun ? s.Model.Dtype : Defaults.Dtype),
-            Threads = fromRun ? s.Model.Threads : Environment.ProcessorCount,
+            Device = device ?? s.Model.Device,
+            Dtype = dtype ?? s.Model.Dtype,
         };
         if (dtype is not null) DtypeSpec.Parse(dtype, "--dtype");
         if (!Directory.Exists(model)) throw new UserException($"--model {model}: no such directory.");
