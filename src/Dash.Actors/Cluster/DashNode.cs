@@ -27,6 +27,7 @@ public sealed class DashNode : IDisposable
     public const string SystemName = "dash";
 
     private readonly TaskCompletionSource<RunEnded> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<string> _refused = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private DashNode(ActorSystem system, ClusterNodeSettings settings)
     {
@@ -40,6 +41,9 @@ public sealed class DashNode : IDisposable
 
     /// <summary>Completes when the coordinator says the run is over.</summary>
     public Task<RunEnded> RunEnded => _ended.Task;
+
+    /// <summary>Completes, with the reason, when this sampler node refused the coordinator's run (its settings differ).</summary>
+    public Task<string> Refused => _refused.Task;
 
     public Address Address => Akka.Cluster.Cluster.Get(System).SelfAddress;
 
@@ -92,8 +96,10 @@ public sealed class DashNode : IDisposable
     }
 
     /// <summary>Sampler role: <paramref name="count"/> sampler actors (each with its own model replica and thread).</summary>
-    public IActorRef StartSamplers(IEngineFactory factory, int count) =>
-        System.ActorOf(Props.Create(() => new SamplerHost(factory, count)), ClusterRoles.SamplerHostName);
+    /// <param name="settings">This node's training settings (config.conf text): checked against the coordinator's when it
+    /// greets (empty: not checked).</param>
+    public IActorRef StartSamplers(IEngineFactory factory, int count, string settings = "") =>
+        System.ActorOf(Props.Create(() => new SamplerHost(factory, count, settings, _refused)), ClusterRoles.SamplerHostName);
 
     /// <summary>
     /// Coordinator role: the singleton manager. <paramref name="coordinator"/> makes the singleton's props on whichever
@@ -135,12 +141,17 @@ public sealed class DashNode : IDisposable
     /// <summary>Owns a sampler node's samplers; forwards the coordinator's greeting to each (they answer it directly).</summary>
     private sealed class SamplerHost : ReceiveActor
     {
-        public SamplerHost(IEngineFactory factory, int count)
+        public SamplerHost(IEngineFactory factory, int count, string settings, TaskCompletionSource<string> refused)
         {
             var children = new List<IActorRef>();
             for (var i = 0; i < count; i++)
                 children.Add(Context.ActorOf(SamplerActor.Props(i, factory, new SamplerActor.CoordinatorLink()), $"sampler-{i}"));
-            Receive<CoordinatorHello>(m => children.ForEach(c => c.Forward(m)));
+            Receive<CoordinatorHello>(m =>
+            {
+                // A sampler with other settings would change the run's results unseen: this node does not register.
+                if (SamplerNodes.SettingsMismatch(m.RunId, m.Settings, settings) is { } reason) refused.TrySetResult(reason);
+                else children.ForEach(c => c.Forward(m));
+            });
         }
     }
 }

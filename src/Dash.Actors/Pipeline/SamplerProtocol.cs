@@ -50,7 +50,9 @@ public sealed record WeightsApplied(int SamplerId, long PolicyVersion, string Sh
 /// Coordinator → every sampler node (cluster mode): a coordinator for this run is up; samplers announce themselves to
 /// the sender. Sent when the coordinator starts (or moves after a failover) and to every node that joins later.
 /// </summary>
-public sealed record CoordinatorHello(string RunId) : IDashMessage;
+/// <param name="Settings">The run's configuration text (config.conf): a sampler node whose own training settings differ
+/// refuses to serve it (empty: not checked).</param>
+public sealed record CoordinatorHello(string RunId, string Settings = "") : IDashMessage;
 
 /// <summary>How the sampler's messages look on the wire.</summary>
 public static class SamplerProtocol
@@ -72,7 +74,7 @@ public static class SamplerProtocol
         .Add<WeightChunkAck>("weight-chunk-ack.v1", (w, m) => { w.Write(m.PolicyVersion); w.Write(m.Index); }, r => new WeightChunkAck(r.ReadInt64(), r.ReadInt32()))
         .Add<WeightsApplied>("weights-applied.v2", (w, m) => { w.Write(m.SamplerId); w.Write(m.PolicyVersion); w.Write(m.Sha256); },
             r => new WeightsApplied(r.ReadInt32(), r.ReadInt64(), r.ReadString()))
-        .Add<CoordinatorHello>("coordinator-hello.v1", (w, m) => w.Write(m.RunId), r => new CoordinatorHello(r.ReadString()));
+        .Add<CoordinatorHello>("coordinator-hello.v2", (w, m) => { w.Write(m.RunId); w.Write(m.Settings); }, r => new CoordinatorHello(r.ReadString(), r.ReadString()));
 
     private static void WriteShard(BinaryWriter w, SampleShard m)
     {

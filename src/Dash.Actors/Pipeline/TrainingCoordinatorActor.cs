@@ -271,8 +271,8 @@ public sealed class TrainingCoordinatorActor : RunJournalActor, IWithTimers
         });
         Command<ShardFailed>(m => _samplers.Failed(Sender, m, _work));
         Command<Terminated>(m => Lose([m.ActorRef], "it stopped", onSamplers));
-        Command<ClusterEvent.MemberUp>(m => SamplerNodes.Greet(Context, m.Member, Run.RunId));
-        Command<SamplerNodes.RegreetTick>(_ => SamplerNodes.Regreet(Context, _samplers.All, Run.RunId));
+        Command<ClusterEvent.MemberUp>(m => SamplerNodes.Greet(Context, m.Member, Run.RunId, Run.ConfigText));
+        Command<SamplerNodes.RegreetTick>(_ => SamplerNodes.Regreet(Context, _samplers.All, Run.RunId, Run.ConfigText));
         Command<ClusterEvent.UnreachableMember>(m => Lose(_samplers.On(m.Member.Address), "its node became unreachable", onSamplers));
         Command<ClusterEvent.MemberRemoved>(m => Lose(_samplers.On(m.Member.Address), "its node left the cluster", onSamplers));
         Command<SaveSnapshotSuccess>(_ => { });

@@ -64,7 +64,7 @@ internal static class NodeCommand
             var host = new ClusterHost(node, console(p));
             return node.Has(ClusterRoles.Coordinator)
                 ? TrainingSession.Run(effective, console(p), p.GetValue(allow), host)
-                : host.RunWorker(effective.Settings);
+                : host.RunWorker(effective);
         });
         return command;
     }

@@ -14,14 +14,15 @@ internal sealed class ClusterHost(ClusterNodeSettings settings, Console2 console
     public ClusterNodeSettings Settings { get; } = settings;
 
     /// <summary>Starts the node, waits until it is Up (or fails naming the seed nodes), and starts its samplers if it has the role.</summary>
-    public DashNode Start(Config journal, IEngineFactory factory, int samplers)
+    /// <param name="settings">This node's training settings (config.conf text), which its samplers check against the coordinator's.</param>
+    public DashNode Start(Config journal, IEngineFactory factory, int samplers, string settings = "")
     {
         Settings.CheckPortFree();
         var node = DashNode.Start(Settings, journal);
         console.Out.WriteLine($"Node {node.Address} starting as {string.Join(",", Settings.Roles)}" +
                               (Settings.SeedNodes.Length == 0 ? " (first node: it forms the cluster)." : $"; joining {string.Join(", ", Settings.SeedNodes)}."));
         // Samplers exist before the node is Up, so the coordinator's greeting (sent when it sees this node come up) finds them.
-        if (Settings.Has(ClusterRoles.Sampler)) node.StartSamplers(factory, samplers);
+        if (Settings.Has(ClusterRoles.Sampler)) node.StartSamplers(factory, samplers, settings);
         if (!node.WaitUntilUp(Settings.JoinTimeout))
         {
             node.Dispose();
@@ -36,22 +37,29 @@ internal sealed class ClusterHost(ClusterNodeSettings settings, Console2 console
     }
 
     /// <summary>A node without the coordinator role: serves sampling until the run ends, this node is removed, or Ctrl-C.</summary>
-    public int RunWorker(DashSettings training)
+    public int RunWorker(EffectiveConfig config)
     {
         Cli.InitNative();
+        var training = config.Settings;
         var engines = EngineSetup.Create(training, roles: EngineSetup.Roles(Settings));
         foreach (var line in engines.Placement) console.Out.WriteLine("  " + line); // Which sampler holds which device.
-        var node = Start(engines.ActorConfig, engines.Factory, training.Sampling.Samplers);
+        var node = Start(engines.ActorConfig, engines.Factory, training.Sampling.Samplers, config.Text);
         using var cancel = new CtrlC();
         try
         {
             var ended = node.RunEnded;
             var removed = node.System.WhenTerminated;
-            var which = Task.WaitAny([ended, removed], cancel.Token);
+            var refused = node.Refused;
+            var which = Task.WaitAny([ended, removed, refused], cancel.Token);
             if (which == 0)
             {
                 console.Out.WriteLine($"Run {ended.Result.RunId} {(ended.Result.Finished ? "finished" : "ended")}; leaving the cluster.");
                 return 0;
+            }
+            if (which == 2)
+            {
+                console.Err.WriteLine("dash: " + refused.Result);
+                return 2;
             }
             console.Err.WriteLine("dash: " + NodeRemovedException.Describe("the coordinator re-issued its work"));
             return RemovedExitCode;

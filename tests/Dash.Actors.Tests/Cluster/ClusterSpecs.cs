@@ -57,6 +57,32 @@ public sealed class ClusterSpecs(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Should_keep_a_sampler_node_with_other_training_settings_out_of_the_run_and_say_which_keys_differ()
+    {
+        using var cluster = new DashHarness();
+        var coordinator = cluster.StartNode(DashHarness.NodeSettings("coordinator,learner", null));
+        var good = cluster.StartNode(DashHarness.NodeSettings("sampler", coordinator));
+        var odd = cluster.StartNode(DashHarness.NodeSettings("sampler", coordinator));
+        DashHarness.AwaitUp(coordinator, good, odd);
+        var config = DashHarness.Settings();
+        var oddFactory = new FakeEngineFactory();
+        // Devices and threads may differ from node to node; the sampling temperature may not.
+        good.StartSamplers(new FakeEngineFactory(), 1, DashHarness.Settings("model.threads=1").Text);
+        odd.StartSamplers(oddFactory, 1, DashHarness.Settings("sampling.temperature=0.5").Text);
+        var inbox = cluster.StartCoordinator(coordinator, "same", config, new FakeEngineFactory());
+
+        var seen = DashHarness.Until(inbox, DashHarness.IsEnd, 120);
+
+        Assert.IsType<TrainingFinished>(seen[^1]);
+        var reason = await odd.Refused.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains("dash.sampling.temperature", reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("dash.model.threads", reason, StringComparison.Ordinal);
+        Assert.False(good.Refused.IsCompleted);
+        Assert.Equal(0, oddFactory.SampleCalls);
+        Assert.Equal(SingleProcessResult(), cluster.FinalLearnerState("same"));
+    }
+
+    [Fact]
     public void Should_reissue_the_shard_of_an_unreachable_sampler_node_and_lose_nothing()
     {
         using var cluster = new DashHarness();

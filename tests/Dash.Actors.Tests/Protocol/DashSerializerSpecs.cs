@@ -20,7 +20,7 @@ public sealed class DashSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(ActorSys
         new ScoreBatch(Batch with { Round = 1 }, ActorRefs.Nobody), new BatchScored(Batch, 1, 0.1), new Accumulate(Batch, [[0], [1]], 32, 100),
         new RoundFiltered(7, 1, Batch, 420, Tally), new RoundLearned(7, 1, Tally, 24, 300, 0.5, 0.01, 1.5, 3e-4, 8, true, 0.3),
         new WeightUpdate(8, [1f, -2f, float.Epsilon], "AB12"), new WeightsApplied(1, 8, "AB12"),
-        new WeightChunk(8, 1, 3, 1000, "AB12", [1, 2, 255]), new WeightChunkAck(8, 1), new CoordinatorHello("run-1"), new RunEnded("run-1", true),
+        new WeightChunk(8, 1, 3, 1000, "AB12", [1, 2, 255]), new WeightChunkAck(8, 1), new CoordinatorHello("run-1", "dash.run.seed = 1\n"), new RunEnded("run-1", true),
         new StepReport(1, 2, 32, 0.5, 0.5, 24, 8, 2, 100, 90, 3.1, 0.2, 0.0, 1.1, 3e-4, 1, 0, 2.5, new() { ["sample"] = 1.5 }),
         new EvalReport(2, 2, 100, 40, 5.5, 3.0), new TrainingFailed("why"), new PublishWeights(9), new CheckpointSaved(3, "step-4", "AB", 0.2),
     ];
