@@ -116,7 +116,29 @@ public sealed record ClusterNodeSettings(
                                                          "(make test certificates with scripts/make-test-ca.sh).");
         if (ca.Length == 0 || !File.Exists(ca))
             throw r.Bad("dash.cluster.tls.ca", $"dash.cluster.tls.ca = \"{ca}\": TLS is on but the CA certificate file does not exist.");
-        var password = variable.Length > 0 ? Environment.GetEnvironmentVariable(variable) ?? "" : "";
+        var given = variable.Length > 0 ? Environment.GetEnvironmentVariable(variable) : null;
+        var password = given ?? "";
+        // Opened here, before the node starts or writes anything, so a wrong password is one line and not a trace.
+        try
+        {
+            using var _ = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(cert, password);
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            var which = variable.Length == 0 ? "no password (dash.cluster.tls.password-env is empty)"
+                : given is null ? $"no password: ${variable} is not set" : $"the password in ${variable}";
+            throw r.Bad("dash.cluster.tls.certificate", $"dash.cluster.tls.certificate = \"{cert}\" cannot be opened with {which} ({e.Message.TrimEnd('.')}). " +
+                                                         $"Export {(variable.Length > 0 ? variable : "the variable dash.cluster.tls.password-env names")} with the certificate's password on every node " +
+                                                         "(scripts/make-test-ca.sh protects its certificates with $DASH_TLS_PASSWORD, default dash-test).");
+        }
+        try
+        {
+            using var _ = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(ca));
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            throw r.Bad("dash.cluster.tls.ca", $"dash.cluster.tls.ca = \"{ca}\" is not a PEM certificate ({e.Message.TrimEnd('.')}).");
+        }
         return new TlsSettings(Path.GetFullPath(cert), password, Path.GetFullPath(ca));
     }
 

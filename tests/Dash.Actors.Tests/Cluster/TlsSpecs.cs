@@ -57,4 +57,22 @@ public sealed class TlsSpecs : IDisposable
         Assert.False(rogue.WaitUntilUp(TimeSpan.FromSeconds(10)), "a node with a self-signed certificate joined the cluster");
         Assert.Equal(2, Akka.Cluster.Cluster.Get(first.System).State.Members.Count);
     }
+
+    [Theory]
+    [InlineData("DASH_TEST_TLS_UNSET", "is not set")]
+    [InlineData("DASH_TEST_TLS_WRONG", "the password in $DASH_TEST_TLS_WRONG")]
+    public void Should_refuse_a_certificate_the_password_does_not_open_in_one_line_naming_the_variable(string variable, string said)
+    {
+        Environment.SetEnvironmentVariable("DASH_TEST_TLS_WRONG", "not-the-password");
+        Environment.SetEnvironmentVariable("DASH_TEST_TLS_UNSET", null);
+
+        var e = Assert.Throws<Dash.Actors.Settings.SettingsException>(() => DashHarness.NodeSettings("sampler", null,
+            "cluster.tls.enabled=on", $"cluster.tls.certificate=\"{Path.Combine(_dir, "sampler.pfx")}\"",
+            $"cluster.tls.ca=\"{Path.Combine(_dir, "ca.crt")}\"", $"cluster.tls.password-env={variable}"));
+
+        Assert.Contains("sampler.pfx\" cannot be opened with", e.Message, StringComparison.Ordinal);
+        Assert.Contains(said, e.Message, StringComparison.Ordinal);
+        Assert.Contains($"Export {variable}", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
 }
