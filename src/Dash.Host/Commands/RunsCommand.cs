@@ -28,10 +28,12 @@ internal static class RunsCommand
             c.Out.WriteLine($"{"run",-28} {"state",-9} {"steps",6} {"last checkpoint",-16} {"best acc",9} {"started (UTC)",-20}");
             foreach (var run in runs)
             {
-                // One damaged run is reported as such; it never hides the others.
-                if (Read(run) is not { } state)
+                // One damaged or unreachable run is reported as such; it never hides the others.
+                var (state, unknown) = Read(run);
+                if (state is null)
                 {
-                    c.Out.WriteLine($"{run.Id,-28} {"damaged",-9} {"-",6} {"-",-16} {"-",9} {"-",-20}  (`dash runs show {run.Id}` says why)");
+                    var why = unknown ?? $"`dash runs show {run.Id}` says why";
+                    c.Out.WriteLine($"{run.Id,-28} {(unknown is null ? "damaged" : "unknown"),-9} {"-",6} {"-",-16} {"-",9} {"-",-20}  ({why})");
                     continue;
                 }
                 // The accuracy of the checkpoint `runs show` names as best (the step-0 evaluation is no checkpoint of this run).
@@ -71,15 +73,25 @@ internal static class RunsCommand
         return command;
     }
 
-    private static RunState? Read(RunFolder run)
+    /// <summary>The run's state; null with a reason when its journal cannot be reached (not configured here, or a
+    /// PostgreSQL server that does not answer), null without one when the journal is damaged.</summary>
+    private static (RunState? State, string? Unknown) Read(RunFolder run)
     {
         try
         {
-            return run.History().State;
+            return (run.History().State, null);
+        }
+        catch (Dash.Actors.Settings.SettingsException e)
+        {
+            return (null, e.Message.TrimEnd('.'));
+        }
+        catch (JournalDamagedException e) when (e.InnerException is Npgsql.NpgsqlException { IsTransient: true })
+        {
+            return (null, $"its PostgreSQL journal does not answer: {e.InnerException.Message.TrimEnd('.')}");
         }
         catch (Exception e) when (e is JournalDamagedException or InvalidOperationException or IOException)
         {
-            return null;
+            return (null, null);
         }
     }
 

@@ -105,4 +105,19 @@ public sealed class PostgresJournalDamageSpecs : IClassFixture<PostgresServer>, 
         Assert.Contains("dash.persistence.journal", line, StringComparison.Ordinal);
         Assert.Equal(before, Tree("pgbroken"));
     }
+
+    [Fact]
+    public void Should_list_every_run_when_a_PostgreSQL_journal_is_not_configured_here()
+    {
+        Assert.Equal(0, _runs.Train("lite", 1).ExitCode);
+        File.Delete(Path.Combine(_runs.Dir, "pg.txt")); // the connection string pgbroken's config.conf names
+
+        var list = _runs.Runs("list");
+
+        Assert.True(list.ExitCode == 0, list.Err);
+        var lines = list.Out.Split('\n');
+        Assert.Contains(lines, l => l.StartsWith("lite ", StringComparison.Ordinal) && l.Contains(" finished ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("pgbroken ", StringComparison.Ordinal) && l.Contains(" unknown ", StringComparison.Ordinal)
+                                    && l.Contains("connection-string-file", StringComparison.Ordinal));
+    }
 }
