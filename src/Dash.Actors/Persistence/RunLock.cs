@@ -53,7 +53,17 @@ public sealed class RunLock : IDisposable
     private static RunLock TryAcquire(RunFolder folder, JournalConfig journal)
     {
         Directory.CreateDirectory(folder.Path);
-        var file = TryLock(folder) ?? throw Locked(folder);
+        FileStream? locked;
+        try
+        {
+            locked = TryLock(folder);
+        }
+        catch (IOException e) when (DiskFault.Describe(e) is { } what)
+        {
+            var where = Path.GetFullPath(folder.Path);
+            throw new DiskFullException($"the run folder {where} cannot be written ({LockFile}): {what}. {DiskFault.Advice(what, where)}.", e);
+        }
+        var file = locked ?? throw Locked(folder);
         Npgsql.NpgsqlConnection? advisory = null;
         try
         {
@@ -92,9 +102,9 @@ public sealed class RunLock : IDisposable
             using var probe = TryLock(folder);
             return probe is null ? HolderText(folder) : null;
         }
-        catch (UnauthorizedAccessException)
+        catch (Exception e) when (e is UnauthorizedAccessException || e is IOException && DiskFault.Describe(e) is not null)
         {
-            return null; // A read-only runs folder: nobody writes there.
+            return null; // A read-only runs folder (or file system): nobody writes there.
         }
     }
 
@@ -127,9 +137,9 @@ public sealed class RunLock : IDisposable
             // FileShare.None is an exclusive flock on Unix (and a sharing lock on Windows): one holder at a time.
             return new FileStream(Path.Combine(folder.Path, LockFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException)
+        catch (IOException e) when (DiskFault.Describe(e) is null)
         {
-            return null;
+            return null; // Held by another process. A read-only or full file system is no holder: the caller says what it is.
         }
     }
 
