@@ -341,7 +341,20 @@ internal static class TrainingSession
                     }
                     if (message is RunEnded ended)
                     {
-                        // Another coordinator node finished the run (this one was on standby).
+                        // When this node's coordinator finished the run, its own report (with the session's time and phases)
+                        // follows the nodes' RunEnded at once: take it. Otherwise another coordinator node finished the run
+                        // (this one was on standby).
+                        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(2);
+                        while (inbox.TryTake(out var next, TimeSpan.FromMilliseconds(Math.Max(0, (deadline - DateTime.UtcNow).TotalMilliseconds))))
+                        {
+                            display.On(next);
+                            artifacts.On(next);
+                            if (next is TrainingFinished or TrainingFailed)
+                            {
+                                end = next;
+                                return;
+                            }
+                        }
                         var state = Fold(folder);
                         var evals = state.Evals.Select(RunDecisions.ReportOf).ToArray();
                         end = new TrainingFinished(state.NextStep, state.Last?.PolicyVersion ?? 0, evals.FirstOrDefault(), evals.LastOrDefault(), 0, []);
