@@ -13,7 +13,8 @@ internal static class UnimplementedKeys
             throw new ModelConfigException($"{source}: \"{key}\" = {value} is not implemented; {what}");
 
         var act = r.OptionalString("hidden_act") ?? "silu";
-        if (act != "silu") Refuse("hidden_act", $"\"{act}\"", "Dash's MLP uses silu (SwiGLU).");
+        // "swish" is Hugging Face's other name for the same function (ACT2FN maps both to SiLU).
+        if (act is not ("silu" or "swish")) Refuse("hidden_act", $"\"{act}\"", "Dash's MLP uses silu (SwiGLU).");
 
         if (r.OptionalBool("use_sliding_window") == true && r.HasNonNull("sliding_window"))
             Refuse("use_sliding_window", "true", "Dash attends to the whole context; set it to false or remove sliding_window.");

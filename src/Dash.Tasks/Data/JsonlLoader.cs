@@ -123,6 +123,12 @@ public static class JsonlLoader
                 AnswerSource.Gsm8kHashes => Gsm8kAnswer(Required(root, mapping.AnswerField ?? "answer")),
                 _ => Required(root, mapping.AnswerField ?? "answer"),
             };
+            // A blank gold answer can never be matched: every completion would be graded wrong, silently lowering accuracy.
+            // (MATH's train split, whose answers come from the solutions, has one empty \boxed{}: left as it is, so the
+            // problem stream of existing runs does not shift.)
+            if (mapping.AnswerSource == AnswerSource.Field && string.IsNullOrWhiteSpace(answer))
+                throw new FormatException($"field \"{mapping.AnswerField ?? "answer"}\" is empty: every problem needs a gold answer");
+            if (string.IsNullOrWhiteSpace(question)) throw new FormatException($"field \"{mapping.QuestionField}\" is empty");
             var id = mapping.IdFields.Select(f => Optional(root, f)).FirstOrDefault(v => v is not null) ?? fallbackId;
             var level = mapping.LevelField is null ? null : Optional(root, mapping.LevelField);
             var subject = mapping.SubjectField is null ? null : Optional(root, mapping.SubjectField);

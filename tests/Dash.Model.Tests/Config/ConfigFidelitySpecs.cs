@@ -45,6 +45,7 @@ public sealed class ConfigFidelitySpecs
     [InlineData("qwen2", """ "use_sliding_window": true, "sliding_window": null """)]
     [InlineData("qwen2", """ "attention_bias": false, "layer_types": ["full_attention"] """)]
     [InlineData("llama", """ "attention_bias": false, "mlp_bias": false, "hidden_act": "silu", "pretraining_tp": 1 """)]
+    [InlineData("llama", """ "hidden_act": "swish" """)] // Hugging Face's other name for silu
     public void Should_accept_the_neutral_forms_as_the_plain_model(string modelType, string extra)
     {
         var config = Parse(modelType, extra);

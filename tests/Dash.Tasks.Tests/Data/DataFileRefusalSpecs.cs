@@ -42,6 +42,21 @@ public sealed class DataFileRefusalSpecs : IDisposable
         Assert.Equal(3, e.Line);
     }
 
+    [Theory]
+    [InlineData("{\"question\": \"1+1?\", \"answer\": \"\"}", "field \"answer\" is empty")]
+    [InlineData("{\"question\": \"1+1?\", \"answer\": \"  \"}", "field \"answer\" is empty")]
+    [InlineData("{\"question\": \"\", \"answer\": \"2\"}", "field \"question\" is empty")]
+    public void Should_refuse_a_blank_gold_answer_or_question_naming_the_line(string row, string said)
+    {
+        var path = Path.Combine(_dir, "blank.jsonl");
+        File.WriteAllLines(path, ["{\"question\": \"2+2?\", \"answer\": \"4\"}", row]);
+
+        var e = Assert.Throws<DataFormatException>(() => JsonlLoader.Load(path, Mapping));
+
+        Assert.StartsWith($"{path}:2: ", e.Message, StringComparison.Ordinal);
+        Assert.Contains(said, e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Should_still_read_a_byte_order_mark_and_crlf_lines()
     {
