@@ -33,6 +33,20 @@ public sealed class SimulateCliSpecs
         Assert.True(Step(rows[0]) < Step(rows[2]), "dash is faster than grpo");
     }
 
+    [Theory]
+    [InlineData(new[] { "--set", "run.steps=4" }, 4)]
+    [InlineData(new[] { "--set", "run.steps=4", "--steps", "2" }, 2)]
+    [InlineData(new string[0], 10)]
+    public void Should_simulate_the_steps_a_set_run_steps_gives_unless_steps_says(string[] args, int simulated)
+    {
+        var csv = Path.Combine(Directory.CreateTempSubdirectory("dash-sim-").FullName, "sim.csv");
+
+        var r = CliHarness.Run(["simulate", "--samplers", "1", "--algorithms", "dash", "--csv", csv, .. args]);
+
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains($"Simulated {simulated} optimizer steps per row", r.Out, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Should_explain_itself_with_examples()
     {

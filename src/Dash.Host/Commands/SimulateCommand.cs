@@ -14,7 +14,7 @@ internal static class SimulateCommand
     {
         var options = new ConfigOptions();
         var samplers = new Option<string>("--samplers") { Description = $"Comma-separated sampler counts, each 1 to {Simulator.MaxSamplers}.", DefaultValueFactory = _ => "1,8,64" };
-        var steps = new Option<int>("--steps") { Description = "Optimizer steps simulated per row.", DefaultValueFactory = _ => 10 };
+        var steps = new Option<int?>("--steps") { Description = "Optimizer steps simulated per row (default: dash.run.steps when --config or --set gives it, else 10)." };
         var algorithms = new Option<string>("--algorithms") { Description = "Comma-separated presets (hocon/presets.conf).", DefaultValueFactory = _ => "dash,grpo" };
         var cost = new Option<string[]>("--cost") { Description = "Override one cost-model key of hocon/simulate.conf (repeatable). Example: --cost network.shared-uplink=off" };
         var costFile = new Option<string[]>("--cost-file") { Description = "A HOCON file of cost-model keys (repeatable; --cost wins)." };
@@ -32,12 +32,16 @@ internal static class SimulateCommand
         {
             var c = console(p);
             var counts = ParseSamplers(p.GetValue(samplers)!);
-            var stepCount = p.GetValue(steps);
-            if (stepCount is < 1 or > 10_000) throw new UserException($"--steps {stepCount}: simulate between 1 and 10000 steps.");
             var names = p.GetValue(algorithms)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (names.Length == 0) throw new UserException("--algorithms: name at least one preset, for example --algorithms dash,grpo.");
             var model = CostModel.Load(p.GetValue(costFile) ?? [], p.GetValue(cost) ?? []);
-            var configs = names.Select(n => (Name: n, Settings: options.Load(p, forcedAlgorithm: n).Settings)).ToArray();
+            var loaded = names.Select(n => (Name: n, Config: options.Load(p, forcedAlgorithm: n))).ToArray();
+            var configs = loaded.Select(l => (l.Name, l.Config.Settings)).ToArray();
+            // A --set run.steps (or a --config giving it) counts as --steps; the training default (60) does not.
+            var fromSettings = loaded[0].Config.Sources.TryGetValue("dash.run.steps", out var source) && !source.StartsWith("default", StringComparison.Ordinal)
+                ? configs[0].Settings.Run.Steps : (int?)null;
+            var stepCount = p.GetValue(steps) ?? fromSettings ?? 10;
+            if (stepCount is < 1 or > 10_000) throw new UserException($"--steps {stepCount}: simulate between 1 and 10000 steps.");
             var results = new List<SimulationResult>();
             foreach (var (name, settings) in configs)
             {
