@@ -75,6 +75,7 @@ public sealed class CheckpointStore(string root)
     {
         var dir = PathOf(name);
         var manifestPath = Path.Combine(dir, ManifestFile);
+        if (!Directory.Exists(dir)) throw new CheckpointException($"checkpoint {dir} is gone (its folder was deleted or moved).");
         if (!File.Exists(manifestPath)) throw new CheckpointException($"checkpoint {dir} is missing its {ManifestFile}.");
         var bytes = File.ReadAllBytes(manifestPath);
         if (Convert.ToHexStringLower(SHA256.HashData(bytes)) != manifestSha256)
