@@ -11,6 +11,7 @@ using Dash.Actors.Protocol;
 using Dash.Actors.Settings;
 using Dash.Host.Output;
 using Dash.Model.Checkpoints;
+using Dash.Model.Config;
 
 namespace Dash.Host.Training;
 
@@ -92,14 +93,38 @@ internal static class TrainingSession
     private static void CheckUnchanged(string configText, DashSettings settings, string id, bool allowConfigChange)
     {
         var folder = Folder(settings, id);
-        var started = folder.JournalStore is SqliteJournal sqlite && !File.Exists(sqlite.Path) ? null : History(folder).State.Started;
-        if (started is null)
+        var state = folder.JournalStore is SqliteJournal sqlite && !File.Exists(sqlite.Path) ? null : History(folder).State;
+        if (state?.Started is not { } started)
         {
             CheckOwnFolder(folder, id);
             return;
         }
         if (RunDecisions.ConfigRefusal(new RunContext(id, configText, null, allowConfigChange), started) is { } refusal)
             throw new UserException(refusal);
+        if (settings.Model.Dir.Length > 0 && state.LastCheckpoint is { } saved)
+            CheckSameArchitecture(settings.Model.Dir, Path.Combine(folder.Checkpoints, saved.Checkpoint), id);
+    }
+
+    /// <summary>
+    /// Refuses to resume a run from checkpoints of another architecture than dash.model.dir's (a model.dir changed with
+    /// --allow-config-change): the resume would fail loading them, after the run folder had been written to.
+    /// </summary>
+    private static void CheckSameArchitecture(string modelDir, string checkpoint, string id)
+    {
+        var (modelPath, savedPath) = (Path.Combine(modelDir, "config.json"), Path.Combine(checkpoint, "config.json"));
+        if (!File.Exists(modelPath) || !File.Exists(savedPath)) return; // the model directory's own checks say what is missing
+        var (model, saved) = (ModelConfig.Load(modelPath), ModelConfig.Load(savedPath));
+        var differences = new (string Key, object Model, object Saved)[]
+        {
+            ("model_type", model.ModelType, saved.ModelType), ("hidden_size", model.HiddenSize, saved.HiddenSize),
+            ("num_hidden_layers", model.NumHiddenLayers, saved.NumHiddenLayers), ("num_attention_heads", model.NumAttentionHeads, saved.NumAttentionHeads),
+            ("num_key_value_heads", model.NumKeyValueHeads, saved.NumKeyValueHeads), ("head_dim", model.HeadDim, saved.HeadDim),
+            ("intermediate_size", model.IntermediateSize, saved.IntermediateSize), ("vocab_size", model.VocabSize, saved.VocabSize),
+            ("tie_word_embeddings", model.TieWordEmbeddings, saved.TieWordEmbeddings), ("attention_bias", model.AttentionBias, saved.AttentionBias),
+        }.Where(d => !Equals(d.Model, d.Saved)).Select(d => $"{d.Key} {d.Model} against {d.Saved}").ToArray();
+        if (differences.Length > 0)
+            throw new UserException($"dash.model.dir = \"{modelDir}\" is another architecture than run {id}'s checkpoints ({string.Join(", ", differences)} in " +
+                                    $"{savedPath}): the run cannot go on from them with this model. Use a new --run-id to train it.");
     }
 
     /// <summary>

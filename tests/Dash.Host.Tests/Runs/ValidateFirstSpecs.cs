@@ -161,6 +161,30 @@ public sealed class ValidateFirstSpecs : IDisposable
         Assert.Empty(Directory.GetFileSystemEntries(_runs.Dir));
     }
 
+    [Fact]
+    public void Should_refuse_to_resume_from_checkpoints_of_another_architecture_even_with_allow_config_change()
+    {
+        Assert.Equal(0, _runs.Train("arch", 1, warmup: 0, $"model.dir={DamagedModel("none")}").ExitCode);
+        // A valid model of another shape: the built-in tiny architecture (hidden size 128) where the checkpoints have 64.
+        var other = Directory.CreateDirectory(_runs.Dir + "-model-tiny").FullName;
+        _cleanup.Add(other);
+        using (var tiny = new Dash.Model.Transformer.CausalLM(Dash.Model.Config.ModelConfig.Tiny(Dash.Model.Tokenizers.CharTokenizer.Default.VocabSize)))
+        {
+            using var generator = new TorchSharp.torch.Generator(1);
+            tiny.InitializeWeights(generator);
+            Dash.Model.Checkpoints.ModelDirectory.Save(tiny, other);
+        }
+        Dash.Model.Tokenizers.CharTokenizer.Default.Save(Path.Combine(other, Dash.Model.Tokenizers.CharTokenizer.FileName));
+        var before = Tree();
+
+        var refused = CliHarness.Run([.. _runs.Args("arch", 2, 0, $"model.dir={other}"), "--allow-config-change"]);
+
+        Assert.Equal(2, refused.ExitCode);
+        var line = Assert.Single(refused.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("another architecture than run arch's checkpoints (hidden_size 128 against 64", line, StringComparison.Ordinal);
+        Assert.Equal(before, Tree());
+    }
+
     /// <summary>A copy of stories260K (with the character tokenizer), outside the runs folder, damaged as named.</summary>
     private string DamagedModel(string damage)
     {
