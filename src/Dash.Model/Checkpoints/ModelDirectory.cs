@@ -91,8 +91,7 @@ public static class ModelDirectory
             }
             foreach (var name in parameters.Keys)
             {
-                if (!owner.ContainsKey(name))
-                    throw new SafetensorsException(shards[0].File, name, "missing: the model needs it but no weight file holds it.");
+                if (!owner.ContainsKey(name)) throw Missing(directory, shards, name);
             }
             foreach (var (name, target) in parameters) owner[name].ReadInto(name, target);
             if (owner.TryGetValue("lm_head.weight", out var head))
@@ -132,8 +131,7 @@ public static class ModelDirectory
         var expected = ExpectedShapes(config);
         foreach (var (name, shape) in expected)
         {
-            if (!stored.TryGetValue(name, out var entry))
-                throw new SafetensorsException(shards[0].File, name, "missing: the model needs it but no weight file holds it.");
+            if (!stored.TryGetValue(name, out var entry)) throw Missing(directory, shards, name);
             if (!entry.Shape.SequenceEqual(shape))
                 throw new SafetensorsException(entry.File, name,
                     $"shape [{string.Join(", ", entry.Shape)}] in the file does not match [{string.Join(", ", shape)}] that {ConfigFile} gives it.");
@@ -208,6 +206,22 @@ public static class ModelDirectory
         (config.TieWordEmbeddings && name == "lm_head.weight") || name.EndsWith("rotary_emb.inv_freq", StringComparison.Ordinal);
 
     /// <summary>The weight files of a directory with the tensor names each should hold (null = all in the file).</summary>
+    /// <summary>A tensor the model needs that no weight file gives it. With an index, the fault may be the index's: a
+    /// shard in the folder holds the tensor but weight_map does not list it.</summary>
+    private static SafetensorsException Missing(string directory, List<(string File, IReadOnlyCollection<string>? Names)> shards, string name)
+    {
+        if (shards.All(s => s.Names is null))
+            return new SafetensorsException(shards[0].File, name, "missing: the model needs it but the weight file does not hold it.");
+        var index = System.IO.Path.Combine(directory, IndexFile);
+        foreach (var file in Directory.GetFiles(directory, "*.safetensors").Order(StringComparer.Ordinal))
+        {
+            using var opened = SafetensorsFile.Open(file);
+            if (opened.Tensors.ContainsKey(name))
+                return new SafetensorsException(index, name, $"not in the index's weight_map, though {System.IO.Path.GetFileName(file)} holds it: add it to weight_map.");
+        }
+        return new SafetensorsException(index, name, "missing: the model needs it but neither the index nor any weight file in the folder holds it.");
+    }
+
     private static List<(string File, IReadOnlyCollection<string>? Names)> WeightShards(string directory)
     {
         var single = System.IO.Path.Combine(directory, WeightsFile);

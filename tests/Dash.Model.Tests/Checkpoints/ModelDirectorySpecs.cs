@@ -75,6 +75,33 @@ public sealed class ModelDirectorySpecs
     }
 
     [Fact]
+    public void Should_name_the_index_when_its_weight_map_leaves_out_a_tensor_a_shard_holds()
+    {
+        using var dir = new TempDirectory();
+        using var original = TinyModels.Create(seed: 13);
+        ModelDirectory.Save(original, dir.Path);
+        File.Delete(dir.File(ModelDirectory.WeightsFile));
+        var all = original.HuggingFaceDictionary().ToList();
+        SafetensorsWriter.Write(dir.File("model-00001-of-00002.safetensors"), all.Take(all.Count / 2).ToList());
+        SafetensorsWriter.Write(dir.File("model-00002-of-00002.safetensors"), all.Skip(all.Count / 2).ToList());
+        var map = new JsonObject();
+        foreach (var (k, _) in all.Take(all.Count / 2)) map[k] = "model-00001-of-00002.safetensors";
+        foreach (var (k, _) in all.Skip(all.Count / 2 + 1)) map[k] = "model-00002-of-00002.safetensors"; // the first of shard 2 unlisted
+        File.WriteAllText(dir.File(ModelDirectory.IndexFile), new JsonObject { ["weight_map"] = map }.ToJsonString());
+        var unlisted = all[all.Count / 2].Key;
+
+        var verify = Assert.Throws<SafetensorsException>(() => ModelDirectory.Verify(dir.Path));
+        var load = Assert.Throws<SafetensorsException>(() => ModelDirectory.Load(dir.Path));
+
+        foreach (var e in new[] { verify, load })
+        {
+            Assert.Contains(ModelDirectory.IndexFile, e.Message, StringComparison.Ordinal);
+            Assert.Contains(unlisted, e.Message, StringComparison.Ordinal);
+            Assert.Contains("model-00002-of-00002.safetensors holds it", e.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Should_round_trip_metadata_and_integer_tensors()
     {
         using var dir = new TempDirectory();
