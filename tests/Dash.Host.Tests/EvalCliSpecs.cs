@@ -123,6 +123,15 @@ public sealed class EvalCliSpecs : IDisposable
         Assert.Contains("temperature 0.6, top-p 1, top-k 5, seed 1, max 3 new tokens", r.Out, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Should_warn_that_pass_at_k_at_temperature_0_is_greedy_pass_at_1()
+    {
+        var r = CliHarness.Run("eval", "--model", Model(), "--data", "arithmetic", "--limit", "2", "--k", "2", "--max-new-tokens", "2", "--temperature", "0");
+
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("dash: warning: --k 2 at temperature 0 draws 2 identical greedy completions", r.Err, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("42", "I think it is 43. Or maybe 42", false)]
     [InlineData("42", "6*7 = 42", false)]

@@ -73,6 +73,8 @@ internal static class EvalCommand
             var evaluator = new Evaluator(sampler, new VerifierScorer(options), prompts.EncodePrompt, settings.Sampling.BatchSize);
             var c = console(p);
             if (prompts.CutPromptsWarning(set.Problems, "problems") is { } cut) c.Err.WriteLine("dash: warning: " + cut);
+            if (kk > 1 && settings.Sampling.Temperature == 0)
+                c.Err.WriteLine($"dash: warning: --k {kk} at temperature 0 draws {kk} identical greedy completions, so pass@{kk} is greedy pass@1; give --temperature above 0.");
             var rows = evaluator.Run(set.Problems, kk, p.GetValue(seed));
             var protocol = new EvalProtocol(kk, settings.Sampling, p.GetValue(seed), settings.Task.Template, AnswerFormats.Describe(options.Extraction),
                 p.GetValue(lenient) ? "lenient, every rule" : "the task's format");
