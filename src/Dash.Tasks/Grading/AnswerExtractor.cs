@@ -53,7 +53,25 @@ public static partial class AnswerExtractor
         }
         if (options.LastNumber && LastNumber(text, budget) is { } number && number.End > tailEnd)
             tail = new Extraction(number.Content, ExtractionRule.LastNumber, "last number in the text");
-        return tail ?? Extraction.NotFound("no \\boxed{}, answer phrase, math segment or number found");
+        return tail ?? Extraction.NotFound(NotFoundReason(options));
+    }
+
+    /// <summary>"no \boxed{} … found", naming only the rules <paramref name="options"/> looked for.</summary>
+    private static string NotFoundReason(ExtractionOptions options)
+    {
+        var looked = new List<string>();
+        if (options.Boxed) looked.Add("\\boxed{}");
+        if (options.AnswerIs) looked.Add("answer phrase");
+        if (options.Gsm8kHashes) looked.Add("\"#### N\" line");
+        if (options.LastMath) looked.Add("math segment");
+        if (options.LastNumber) looked.Add("number");
+        if (options.WholeText) looked.Add("short whole-text answer");
+        return looked.Count switch
+        {
+            0 => "no answer rule is on",
+            1 => $"no {looked[0]} found",
+            _ => $"no {string.Join(", ", looked[..^1])} or {looked[^1]} found",
+        };
     }
 
     /// <summary>The content of the last brace-matched \boxed{…} or \fbox{…} alone, or null when there is none.</summary>

@@ -58,4 +58,16 @@ public class AnswerExtractorSpecs
         Assert.False(extraction.Found);
         Assert.Equal(ExtractionRule.None, extraction.Rule);
     }
+
+    [Fact]
+    public void Should_say_which_rules_it_looked_for_when_it_finds_no_answer()
+    {
+        const string text = "I am not sure what to write here";
+
+        Assert.Equal("no \\boxed{} found", AnswerExtractor.Extract(text, ExtractionOptions.BoxedOnly).Reason);
+        Assert.Equal("no \\boxed{} or \"#### N\" line found",
+            AnswerExtractor.Extract(text, ExtractionOptions.BoxedOnly with { Gsm8kHashes = true }).Reason);
+        Assert.Equal("no \\boxed{}, answer phrase, \"#### N\" line, math segment, number or short whole-text answer found",
+            AnswerExtractor.Extract(text, ExtractionOptions.Default).Reason);
+    }
 }
