@@ -58,6 +58,9 @@ internal sealed class TrainingDisplay(Console2 console, int totalSteps, long sta
             case TrainingWarning w:
                 Write($"warning: {w.Message}");
                 break;
+            case NodeNote n:
+                Write(n.Message);
+                break;
         }
     }
 
@@ -91,3 +94,6 @@ internal sealed class TrainingDisplay(Console2 console, int totalSteps, long sta
         console.Out.WriteLine(string.Create(Inv, $"  {f.Steps} steps, {f.Seconds:0.0} s this session. Run folder: {runFolder}"));
     }
 }
+
+/// <summary>A line about this cluster node (for example: the coordinator now runs here), printed among the step lines.</summary>
+internal sealed record NodeNote(string Message);

@@ -337,7 +337,13 @@ internal static class TrainingSession
                 var parts = new ClusterParts(settings, engines.Factory, node.Settings.Transfer);
                 node.StartCoordinator(RunSupervisorActor.Props(parent =>
                 {
-                    singletonLock ??= RunLock.Acquire(folder, journal, ClusterLockWait);
+                    if (singletonLock is null)
+                    {
+                        singletonLock = RunLock.Acquire(folder, journal, ClusterLockWait);
+                        // On a standby this is the take-over: say so, as the coordinator's own lines then follow here.
+                        inbox.Add(new NodeNote($"The coordinator of run {id} runs on this node now ({node.Address}): it replays the journal and goes on " +
+                                               "after the last committed step."));
+                    }
                     return TrainingCoordinatorActor.Props(settings, engines.Data, parts, parent, run);
                 }, listener, settings.Coordinator.MaxRestarts, committed: recovered.Steps.Count > 0));
                 node.RunEnded.ContinueWith(t => inbox.Add(t.Result), TaskScheduler.Default);
