@@ -53,11 +53,12 @@ public sealed class ModelDirectorySpecs
         }
     }
 
-    [Fact]
-    public void Should_load_sharded_checkpoints_through_the_index()
+    /// <summary>
+    /// Saves <paramref name="original"/> as two shards with an index instead of one model.safetensors. With
+    /// <paramref name="unlistFirstOfSecond"/> the index leaves out the second shard's first tensor; returns its name.
+    /// </summary>
+    private static string WriteTwoShards(TempDirectory dir, Dash.Model.Transformer.CausalLM original, bool unlistFirstOfSecond = false)
     {
-        using var dir = new TempDirectory();
-        using var original = TinyModels.Create(seed: 13);
         ModelDirectory.Save(original, dir.Path);
         File.Delete(dir.File(ModelDirectory.WeightsFile));
         var all = original.HuggingFaceDictionary().ToList();
@@ -66,8 +67,17 @@ public sealed class ModelDirectorySpecs
         SafetensorsWriter.Write(dir.File("model-00002-of-00002.safetensors"), second);
         var map = new JsonObject();
         foreach (var (k, _) in first) map[k] = "model-00001-of-00002.safetensors";
-        foreach (var (k, _) in second) map[k] = "model-00002-of-00002.safetensors";
+        foreach (var (k, _) in second.Skip(unlistFirstOfSecond ? 1 : 0)) map[k] = "model-00002-of-00002.safetensors";
         File.WriteAllText(dir.File(ModelDirectory.IndexFile), new JsonObject { ["weight_map"] = map }.ToJsonString());
+        return second[0].Key;
+    }
+
+    [Fact]
+    public void Should_load_sharded_checkpoints_through_the_index()
+    {
+        using var dir = new TempDirectory();
+        using var original = TinyModels.Create(seed: 13);
+        WriteTwoShards(dir, original);
 
         using var loaded = ModelDirectory.Load(dir.Path);
 
@@ -79,16 +89,7 @@ public sealed class ModelDirectorySpecs
     {
         using var dir = new TempDirectory();
         using var original = TinyModels.Create(seed: 13);
-        ModelDirectory.Save(original, dir.Path);
-        File.Delete(dir.File(ModelDirectory.WeightsFile));
-        var all = original.HuggingFaceDictionary().ToList();
-        SafetensorsWriter.Write(dir.File("model-00001-of-00002.safetensors"), all.Take(all.Count / 2).ToList());
-        SafetensorsWriter.Write(dir.File("model-00002-of-00002.safetensors"), all.Skip(all.Count / 2).ToList());
-        var map = new JsonObject();
-        foreach (var (k, _) in all.Take(all.Count / 2)) map[k] = "model-00001-of-00002.safetensors";
-        foreach (var (k, _) in all.Skip(all.Count / 2 + 1)) map[k] = "model-00002-of-00002.safetensors"; // the first of shard 2 unlisted
-        File.WriteAllText(dir.File(ModelDirectory.IndexFile), new JsonObject { ["weight_map"] = map }.ToJsonString());
-        var unlisted = all[all.Count / 2].Key;
+        var unlisted = WriteTwoShards(dir, original, unlistFirstOfSecond: true);
 
         var verify = Assert.Throws<SafetensorsException>(() => ModelDirectory.Verify(dir.Path));
         var load = Assert.Throws<SafetensorsException>(() => ModelDirectory.Load(dir.Path));
