@@ -34,9 +34,12 @@ public sealed class TaskTrainingData(IProblemSource source, ITextTokenizer token
     public int[] EncodePrompt(Problem problem)
     {
         var ids = tokenizer.Encode(template.Render(problem));
-        if (ids.Length > maxPromptTokens - 1) ids = ids[^(maxPromptTokens - 1)..];
+        if (ids.Length > KeptPromptTokens) ids = ids[^KeptPromptTokens..];
         return tokenizer.BosId is { } bos ? [bos, .. ids] : ids;
     }
+
+    /// <summary>How many of a rendered prompt's tokens are kept (its last ones): max-prompt-tokens less the BOS.</summary>
+    private int KeptPromptTokens => maxPromptTokens - 1;
 
     /// <summary>
     /// A warning when prompts among <paramref name="problems"/> are longer than dash.task.max-prompt-tokens, which cuts
@@ -46,10 +49,10 @@ public sealed class TaskTrainingData(IProblemSource source, ITextTokenizer token
     public string? CutPromptsWarning(IReadOnlyList<Problem> problems, string what)
     {
         var lengths = problems.Select(p => tokenizer.Encode(template.Render(p)).Length).ToArray();
-        var cut = lengths.Count(n => n > maxPromptTokens - 1);
+        var cut = lengths.Count(n => n > KeptPromptTokens);
         return cut == 0 ? null
             : $"{cut} of {problems.Count} {what} have prompts longer than dash.task.max-prompt-tokens = {maxPromptTokens} allows (the longest " +
-              $"{lengths.Max()} tokens); they are cut to their last {maxPromptTokens - 1} tokens, so the model does not see their start. " +
+              $"{lengths.Max()} tokens); they are cut to their last {KeptPromptTokens} tokens, so the model does not see their start. " +
               "Raise dash.task.max-prompt-tokens to keep them whole.";
     }
 

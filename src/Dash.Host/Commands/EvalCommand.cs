@@ -89,7 +89,7 @@ internal static class EvalCommand
 
     /// <summary>hocon/eval.conf's defaults as the training keys they stand for (and a torch thread per core), layered
     /// below the user's --set when no run's config.conf is given.</summary>
-    internal static string[] DefaultSets() =>
+    private static string[] DefaultSets() =>
     [
         $"sampling.max-new-tokens={Defaults.MaxNewTokens}", $"sampling.batch-size={Defaults.BatchSize}",
         $"sampling.temperature={Defaults.Temperature.ToString(System.Globalization.CultureInfo.InvariantCulture)}",

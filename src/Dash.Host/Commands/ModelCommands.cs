@@ -17,11 +17,9 @@ internal static class ModelCommands
         Required = true,
     };
 
-    public static ITextTokenizer Tokenizer(string dir)
-    {
-        if (!Directory.Exists(dir)) throw new UserException($"--model {dir}: no such directory.");
-        return TextTokenizers.Load(dir);
-    }
+    public static ITextTokenizer Tokenizer(string dir) => TextTokenizers.Load(Existing(dir));
+
+    private static string Existing(string dir) => Directory.Exists(dir) ? dir : throw new UserException($"--model {dir}: no such directory.");
 
     public static Command Tokenize(Func<ParseResult, Console2> console)
     {
@@ -65,8 +63,7 @@ internal static class ModelCommands
         {
             Cli.InitNative();
             var dir = p.GetValue(model)!;
-            _ = Tokenizer(dir); // the directory exists
-            var tokenizer = ModelDirectory.LoadTokenizer(dir);
+            var tokenizer = ModelDirectory.LoadTokenizer(Existing(dir)); // checked against the model's vocab_size
             var torchDevice = DeviceSpec.Parse(p.GetValue(device)!, "--device").ToTorch("--device");
             using var lm = ModelDirectory.Load(dir, torchDevice, DtypeSpec.Parse(p.GetValue(dtype)!, "--dtype"));
             lm.eval();

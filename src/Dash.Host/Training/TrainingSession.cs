@@ -134,7 +134,7 @@ internal static class TrainingSession
     /// </summary>
     private static void CheckOwnFolder(RunFolder folder, string id)
     {
-        var sqlite = new RunFolder(folder.Path).Journal;
+        var sqlite = folder.Journal; // journal.db, whichever journal the settings choose
         var held = File.Exists(sqlite) ? RunHistory.RunIdsIn(sqlite) : [];
         if (held.Count > 0 && folder.JournalStore is not SqliteJournal)
             throw new UserException($"{folder.Path} holds run {string.Join(", ", held)} journaled in SQLite ({sqlite}), which the PostgreSQL journal " +

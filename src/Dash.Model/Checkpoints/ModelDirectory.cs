@@ -205,7 +205,6 @@ public static class ModelDirectory
     private static bool Ignorable(string name, ModelConfig config) =>
         (config.TieWordEmbeddings && name == "lm_head.weight") || name.EndsWith("rotary_emb.inv_freq", StringComparison.Ordinal);
 
-    /// <summary>The weight files of a directory with the tensor names each should hold (null = all in the file).</summary>
     /// <summary>A tensor the model needs that no weight file gives it. With an index, the fault may be the index's: a
     /// shard in the folder holds the tensor but weight_map does not list it.</summary>
     private static SafetensorsException Missing(string directory, List<(string File, IReadOnlyCollection<string>? Names)> shards, string name)
@@ -222,6 +221,7 @@ public static class ModelDirectory
         return new SafetensorsException(index, name, "missing: the model needs it but neither the index nor any weight file in the folder holds it.");
     }
 
+    /// <summary>The weight files of a directory with the tensor names each should hold (null = all in the file).</summary>
     private static List<(string File, IReadOnlyCollection<string>? Names)> WeightShards(string directory)
     {
         var single = System.IO.Path.Combine(directory, WeightsFile);
