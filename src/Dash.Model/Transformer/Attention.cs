@@ -45,7 +45,8 @@ public sealed class Attention : nn.Module
     /// <summary>
     /// x [B, T, D]; cos/sin [B, T, 1, d] (the signed sin of <see cref="RotaryEmbedding.At"/>); the cache (when given) receives this layer's new keys and values.
     /// <paramref name="mask"/> says what each query sees among the S = cached + new keys (see <see cref="AttentionMask"/>).
-    /// Returns [B, T, D].
+    /// Returns [B, T, D]. A CPU float32 decode step (T = 1, with a cache, enough rows) attends with
+    /// <see cref="DecodeAttention"/> over the cache buffers; everything else with libtorch's scaled-dot-product attention.
     /// </summary>
     public Tensor Forward(Tensor x, Tensor cos, Tensor sin, AttentionMask mask, KvCache? cache, int layer)
     {
@@ -61,7 +62,16 @@ public sealed class Attention : nn.Module
         var vT = v.transpose(1, 2);
         var (keys, values) = cache is null ? (kT, vT) : cache.Append(layer, kT, vT);                // [B, KvH, S, d]
 
-        var attended = nn.functional.scaled_dot_product_attention(qFolded, keys, values, mask.Folded, 0.0, mask.IsCausal);
+        Tensor attended;
+        if (cache is not null && t == 1 && !mask.IsCausal && (mask.Folded is null || mask.DecodeKeys is not null) && DecodeAttention.Applies(qFolded, cache))
+        {
+            var (keyBuffer, valueBuffer) = cache.Buffers(layer);
+            attended = DecodeAttention.Run(qFolded, keyBuffer, valueBuffer, cache.Length + 1, mask.DecodeKeys);
+        }
+        else
+        {
+            attended = nn.functional.scaled_dot_product_attention(qFolded, keys, values, mask.Folded, 0.0, mask.IsCausal);
+        }
         // reshape, not view: CUDA attention kernels may return a non-contiguous layout.
         var merged = attended.reshape(b, _heads, t, _headDim).transpose(1, 2).reshape(b, t, _heads * _headDim);
         return o_proj.forward(merged).MoveToOuterDisposeScope();

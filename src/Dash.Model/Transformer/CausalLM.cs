@@ -140,8 +140,9 @@ public sealed class CausalLM : nn.Module
             // with the last slot set, shared by the G folded query rows (expand: a view, no copy).
             var visible = attentionMask.to_type(ScalarType.Bool).reshape(b, 1, 1, s).clone();
             using (var self = visible.narrow(-1, s - 1, 1)) self.fill_(true);
-            if (group == 1) return new AttentionMask(visible, false);
-            using (visible) return new AttentionMask(visible.expand(b, 1, group, s), false);
+            var keyMask = visible.view(b, s);
+            if (group == 1) return new AttentionMask(visible, false, keyMask);
+            return new AttentionMask(visible.expand(b, 1, group, s), false, keyMask);
         }
         var device = Device;
         using var keys = arange(s, dtype: ScalarType.Int64, device: device).unsqueeze(0);           // [1, S]

@@ -42,6 +42,10 @@ public sealed class KvCache : IDisposable
         return (_keys[layer].narrow(2, 0, Length + t), _values[layer].narrow(2, 0, Length + t));
     }
 
+    /// <summary>The whole key and value buffers of <paramref name="layer"/>, [B, KvH, Capacity, d] (contiguous; the
+    /// first <see cref="Length"/> positions, plus any just appended, are filled).</summary>
+    internal (Tensor Keys, Tensor Values) Buffers(int layer) => (_keys[layer], _values[layer]);
+
     /// <summary>Marks <paramref name="positions"/> more positions as stored (called once per forward, after all layers).</summary>
     public void Advance(int positions) => Length += positions;
 
