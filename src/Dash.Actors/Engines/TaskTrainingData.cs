@@ -27,7 +27,32 @@ public sealed class TaskTrainingData(IProblemSource source, ITextTokenizer token
 
     public string? LevelOf(string problemId) => _levels.Value.GetValueOrDefault(problemId);
 
-    public int[] EncodeCompletion(string text) => [.. tokenizer.Encode(text), tokenizer.EosIds[0]];
+    /// <summary>
+    /// Most tokens of a reference completion (SFT's rows): what the model's positions leave after the longest prompt.
+    /// A longer reference keeps its first tokens; uncut, its row ran past max_position_embeddings and the learner failed
+    /// on every retry ("index out of range"), e.g. GSM8K solutions in the built-in model's characters.
+    /// </summary>
+    public int MaxCompletionTokens { get; init; } = int.MaxValue;
+
+    public int[] EncodeCompletion(string text)
+    {
+        int[] ids = [.. tokenizer.Encode(text), tokenizer.EosIds[0]];
+        return ids.Length > MaxCompletionTokens ? ids[..MaxCompletionTokens] : ids;
+    }
+
+    /// <summary>A warning when reference solutions of the first <paramref name="steps"/> steps' problems are longer than
+    /// <see cref="MaxCompletionTokens"/> (SFT trains on their start only); null when none is.</summary>
+    public string? CutReferencesWarning(int promptsPerStep, int steps)
+    {
+        if (MaxCompletionTokens == int.MaxValue) return null;
+        var lengths = Enumerable.Range(0, Math.Max(0, steps) * promptsPerStep)
+            .Select(i => tokenizer.Encode(source.Train(i).Solution ?? "").Length + 1).ToArray();
+        var cut = lengths.Count(n => n > MaxCompletionTokens);
+        return cut == 0 ? null
+            : $"{cut} of {lengths.Length} reference solutions of the first {steps} steps are longer than the {MaxCompletionTokens} tokens the " +
+              $"model's max_position_embeddings leaves after dash.task.max-prompt-tokens = {maxPromptTokens} (the longest {lengths.Max()}); " +
+              "supervised training sees only their start.";
+    }
 
     /// <summary>The token ids of a problem's prompt (the BOS, then at most max-prompt-tokens − 1 of the rendered prompt's
     /// last tokens).</summary>

@@ -25,7 +25,10 @@ internal static class EngineSetup
         CheckContext(settings, models);
         var placement = MemoryCheck.Report(settings, models.Config, roles, devices ?? LocalDevices.Instance);
         var source = TaskTrainingData.Load(settings.Task, settings.Run.Seed, settings.Run.EvalProblems);
-        var data = new TaskTrainingData(source, models.Tokenizer, TaskTrainingData.Template(settings.Task.Template, source, settings.Model.Dir), settings.Task.MaxPromptTokens);
+        var data = new TaskTrainingData(source, models.Tokenizer, TaskTrainingData.Template(settings.Task.Template, source, settings.Model.Dir), settings.Task.MaxPromptTokens)
+        {
+            MaxCompletionTokens = models.Config.MaxPositionEmbeddings - settings.Task.MaxPromptTokens,
+        };
         return new Engines(new TorchEngineFactory(settings, models), data, $"{models.Description}, task {source.Name}", placement, ActorConfig(settings, roles));
     }
 

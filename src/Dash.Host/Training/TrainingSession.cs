@@ -25,6 +25,7 @@ internal static class TrainingSession
         EngineSetup.CheckDevice(settings, roles);
         var id = RunId(settings);
         Preflight(config, id, allowConfigChange, cluster is not null, roles);
+        foreach (var warning in IgnoredTaskSettings(config)) console.Err.WriteLine("dash: warning: " + warning);
         // Coordinator nodes of one cluster share the warm-up and the run: a node waits for the one that holds it.
         var lockWait = cluster is null ? TimeSpan.Zero : ClusterLockWait;
         var (initFrom, warmup, ok) = Warmup(config, console, allowConfigChange, lockWait);
@@ -43,6 +44,26 @@ internal static class TrainingSession
         if (rl is null) return 2;
         new TrainingDisplay(console, settings.Run.Steps, 0, settings.Learning.Mode == LearningMode.Sft).Summary(rl, rlFolder.Path, warmup, settings.Learning.Mode == LearningMode.Sft ? "SFT" : "RL");
         return 0;
+    }
+
+    /// <summary>The built-in task's own keys, which a dataset task does not read.</summary>
+    private static readonly string[] BuiltInTaskKeys = ["dash.task.levels", "dash.task.terse-fraction", "dash.task.references"];
+
+    /// <summary>
+    /// One line per built-in-task key the user set (in a file or with --set, not a default or preset) for a run whose
+    /// task is a dataset: those keys shape only the built-in arithmetic task, and a dataset run used to ignore them
+    /// without a word.
+    /// </summary>
+    internal static IEnumerable<string> IgnoredTaskSettings(EffectiveConfig config)
+    {
+        var task = config.Settings.Task.Name;
+        if (string.Equals(task.Trim(), "arithmetic", StringComparison.OrdinalIgnoreCase)) yield break;
+        foreach (var key in BuiltInTaskKeys)
+        {
+            if (!config.Sources.TryGetValue(key, out var source) || source.StartsWith("default", StringComparison.Ordinal)
+                || source.StartsWith("preset", StringComparison.Ordinal)) continue;
+            yield return $"{key} ({source}) shapes only the built-in arithmetic task; task {task} does not read it.";
+        }
     }
 
     /// <summary>How many first steps' training prompts the start-up looks through for prompts that dash.task.max-prompt-tokens cuts.</summary>
@@ -307,6 +328,9 @@ internal static class TrainingSession
         if (engines.Data is TaskTrainingData task)
             foreach (var warning in task.CutPromptsWarnings(settings.Run.EvalProblems, settings.Sampling.PromptsPerStep, Math.Min(settings.Run.Steps, CutPromptSteps)))
                 console.Err.WriteLine("dash: warning: " + warning);
+        if (engines.Data is TaskTrainingData sft && settings.Learning.Mode == LearningMode.Sft
+            && sft.CutReferencesWarning(settings.Sampling.PromptsPerStep, Math.Min(settings.Run.Steps, CutPromptSteps)) is { } cutReferences)
+            console.Err.WriteLine("dash: warning: " + cutReferences);
         File.WriteAllText(folder.Config, configText);
 
         // A standby coordinator node starts its artifacts when the run reaches it (the journal has grown meanwhile).
