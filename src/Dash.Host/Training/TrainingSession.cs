@@ -12,6 +12,7 @@ using Dash.Actors.Settings;
 using Dash.Host.Output;
 using Dash.Model.Checkpoints;
 using Dash.Model.Config;
+using Dash.Tasks;
 
 namespace Dash.Host.Training;
 
@@ -57,7 +58,7 @@ internal static class TrainingSession
     internal static IEnumerable<string> IgnoredTaskSettings(EffectiveConfig config)
     {
         var task = config.Settings.Task.Name;
-        if (string.Equals(task.Trim(), "arithmetic", StringComparison.OrdinalIgnoreCase)) yield break;
+        if (string.Equals(task.Trim(), TaskInfo.DefaultTaskName, StringComparison.OrdinalIgnoreCase)) yield break;
         foreach (var key in BuiltInTaskKeys)
         {
             if (!config.Sources.TryGetValue(key, out var source) || source.StartsWith("default", StringComparison.Ordinal)

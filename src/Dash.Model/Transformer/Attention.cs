@@ -60,16 +60,16 @@ public sealed class Attention : nn.Module
         var qFolded = q.permute(0, 2, 1, 3).reshape(b, _kvHeads, group * t, _headDim);
         var kT = k.transpose(1, 2);                                                                 // [B, KvH, T, d]
         var vT = v.transpose(1, 2);
-        var (keys, values) = cache is null ? (kT, vT) : cache.Append(layer, kT, vT);                // [B, KvH, S, d]
-
         Tensor attended;
         if (cache is not null && t == 1 && !mask.IsCausal && (mask.Folded is null || mask.DecodeKeys is not null) && DecodeAttention.Applies(qFolded, cache))
         {
+            cache.Store(layer, kT, vT);
             var (keyBuffer, valueBuffer) = cache.Buffers(layer);
             attended = DecodeAttention.Run(qFolded, keyBuffer, valueBuffer, cache.Length + 1, mask.DecodeKeys);
         }
         else
         {
+            var (keys, values) = cache is null ? (kT, vT) : cache.Append(layer, kT, vT);            // [B, KvH, S, d]
             attended = nn.functional.scaled_dot_product_attention(qFolded, keys, values, mask.Folded, 0.0, mask.IsCausal);
         }
         // reshape, not view: CUDA attention kernels may return a non-contiguous layout.

@@ -34,12 +34,20 @@ public sealed class KvCache : IDisposable
     /// views of all keys and values so far, [B, KvH, Length + T, d] (no copy).</summary>
     public (Tensor Keys, Tensor Values) Append(int layer, Tensor k, Tensor v)
     {
+        var t = Store(layer, k, v);
+        return (_keys[layer].narrow(2, 0, Length + t), _values[layer].narrow(2, 0, Length + t));
+    }
+
+    /// <summary>Stores k, v [B, KvH, T, d] of <paramref name="layer"/> after the current length (what
+    /// <see cref="Append"/> does, without the views); returns T.</summary>
+    internal int Store(int layer, Tensor k, Tensor v)
+    {
         var t = (int)k.shape[2];
         if (Length + t > Capacity)
             throw new InvalidOperationException($"KV cache capacity {Capacity} exceeded: {Length} stored + {t} new positions.");
         using (var kSlot = _keys[layer].narrow(2, Length, t)) kSlot.copy_(k);
         using (var vSlot = _values[layer].narrow(2, Length, t)) vSlot.copy_(v);
-        return (_keys[layer].narrow(2, 0, Length + t), _values[layer].narrow(2, 0, Length + t));
+        return t;
     }
 
     /// <summary>The whole key and value buffers of <paramref name="layer"/>, [B, KvH, Capacity, d] (contiguous; the
